@@ -1,0 +1,23 @@
+/**
+ * Secrets never enter the trail. Values under keys that name credentials are
+ * replaced before an entry is sealed; values that look like bearer tokens or
+ * private keys are replaced wherever they stand.
+ */
+const SECRET_KEY = /(pass(word|wd)?|secret|token|api[-_]?key|authorization|auth[-_]?header|private[-_]?key|client[-_]?secret|cookie|session[-_]?id|signature|credential)s?$/i;
+const SECRET_VALUE = /(^bearer\s+\S{8,})|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(^sk-[A-Za-z0-9_-]{16,})|(^xox[abpr]-[A-Za-z0-9-]{10,})|(^gh[pousr]_[A-Za-z0-9]{20,})|(^AKIA[0-9A-Z]{16}$)/i;
+export const REDACTED = '[redacted]';
+
+export function redactSecrets<T>(value: T, depth = 0): T {
+	if (depth > 64) return value;
+	if (typeof value === 'string') return (SECRET_VALUE.test(value) ? REDACTED : value) as T;
+	if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1)) as T;
+	if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+		const out: Record<string, unknown> = {};
+		for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+			// Only strings are redacted by key: counts such as `promptTokens` are numbers, not secrets.
+			out[key] = SECRET_KEY.test(key) && typeof member === 'string' && member !== '' ? REDACTED : redactSecrets(member, depth + 1);
+		}
+		return out as T;
+	}
+	return value;
+}

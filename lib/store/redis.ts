@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import Redis, { RedisOptions } from 'ioredis';
+import { AgentPatch, AgentRecord, agentPatchFor } from '../agents/agent';
+import { canonicalJson } from '../audit/canonical';
+import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
+import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
+import { StoredRecord } from '../audit/verify';
+import { ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
+import { GuardStore, StoreConfigError, StoreUnavailableError } from './types';
+
+export interface RedisStoreOptions {
+	host?: string;
+	port?: number;
+	password?: string;
+	username?: string;
+	db?: number;
+	tls?: boolean;
+	/** One installation's keys; two installations on one Redis use two prefixes. */
+	keyPrefix?: string;
+	secret: string;
+	/** Milliseconds before a command counts as failed; guards deny after it. */
+	commandTimeoutMs?: number;
+	url?: string;
+}
+
+type ScriptClient = Redis & {
+	agEnqueue(...args: Array<string | number>): Promise<number>;
+	agSealRead(...args: Array<string | number>): Promise<string[]>;
+	agSealCommit(...args: Array<string | number>): Promise<string>;
+	agUnlock(...args: Array<string | number>): Promise<number>;
+};
+
+const SEAL_BATCH = 1000;
+const LOCK_MS = 5000;
+const APPEND_WAIT_MS = 10_000;
+
+const PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
+
+/** Options that make a guard fail in milliseconds, closed, when Redis is away. */
+export function failFastOptions(o: RedisStoreOptions): RedisOptions {
+	const timeout = o.commandTimeoutMs ?? 800;
+	return {
+		host: o.host ?? '127.0.0.1',
+		port: o.port ?? 6379,
+		password: o.password || undefined,
+		username: o.username || undefined,
+		db: o.db ?? 0,
+		tls: o.tls ? {} : undefined,
+		enableOfflineQueue: false,
+		maxRetriesPerRequest: 0,
+		commandTimeout: timeout,
+		connectTimeout: timeout,
+		lazyConnect: true,
+		enableReadyCheck: true,
+		retryStrategy: (times: number) => Math.min(50 * times, 1000),
+	};
+}
+
+/**
+ * The store for one n8n or many (queue mode). The trail's entries live in one hash by
+ * seq, with per-execution and per-agent seq lists as indexes; agents are hashes.
+ */
+export class RedisStore implements GuardStore {
+	readonly kind = 'redis' as const;
+	private readonly k: Record<'ctr' | 'pending' | 'entries' | 'head' | 'lock' | 'checkpoints' | 'agents' | 'agent', string>;
+
+	private constructor(
+		private readonly client: ScriptClient,
+		private readonly prefix: string,
+		private readonly secret: string,
+		private readonly where: string,
+	) {
+		this.k = {
+			ctr: `${prefix}ctr`,
+			pending: `${prefix}pending`,
+			entries: `${prefix}entries`,
+			head: `${prefix}head`,
+			lock: `${prefix}seal`,
+			checkpoints: `${prefix}checkpoints`,
+			agents: `${prefix}agents`,
+			agent: `${prefix}agent:`,
+		};
+	}
+
+	static async open(o: RedisStoreOptions): Promise<RedisStore> {
+		const rawPrefix = o.keyPrefix ?? 'agent-guard';
+		if (!PREFIX.test(rawPrefix)) throw new StoreConfigError(`Redis key prefix "${rawPrefix}" may hold letters, digits and : _ . - only (at most 64)`);
+		const prefix = rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`;
+		if (!o.secret) throw new StoreConfigError('the signing secret is empty: set it in the Agent Guard credential (or AGENT_GUARD_SECRET for the CLI)');
+		const options = failFastOptions(o);
+		const client = (o.url ? new Redis(o.url, { ...options, host: undefined, port: undefined }) : new Redis(options)) as ScriptClient;
+		const where = o.url ? redactUrl(o.url) : `${options.host}:${options.port}/${options.db}`;
+		client.on('error', () => undefined); // surfaced per command instead; an unhandled 'error' would crash n8n
+		client.defineCommand('agEnqueue', { numberOfKeys: 4, lua: ENQUEUE });
+		client.defineCommand('agSealRead', { numberOfKeys: 3, lua: SEAL_READ });
+		client.defineCommand('agSealCommit', { numberOfKeys: 5, lua: SEAL_COMMIT });
+		client.defineCommand('agUnlock', { numberOfKeys: 1, lua: UNLOCK });
+		try {
+			await withTimeout(client.connect(), (options.connectTimeout ?? 800) + 200, `connect to Redis at ${where}`);
+		} catch (error) {
+			client.disconnect();
+			throw unavailable(error, where);
+		}
+		return new RedisStore(client, prefix, o.secret, where);
+	}
+
+	async ping(): Promise<void> {
+		await this.run(() => this.client.ping());
+	}
+
+	private async run<T>(task: () => Promise<T>): Promise<T> {
+		try {
+			return await task();
+		} catch (error) {
+			throw unavailable(error, this.where);
+		}
+	}
+
+	async append(drafts: EntryDraft[]): Promise<AuditEntry[]> {
+		if (drafts.length === 0) return [];
+		const prepared = drafts.map((d) => prepareDraft(d));
+		const patches = prepared.map((d) => agentPatchFor(d)).filter((p): p is AgentPatch => p !== undefined);
+		const batch = `${this.prefix}batch:${randomUUID()}`;
+		const first = await this.run(() =>
+			this.client.agEnqueue(this.k.ctr, this.k.pending, batch, this.k.agents, this.k.agent, prepared.length, ...prepared.map((d) => canonicalJson(d)), JSON.stringify(patches)),
+		);
+		const last = first + prepared.length - 1;
+		await this.sealThrough(last);
+		const raw = await this.run(() => this.client.hmget(this.k.entries, ...range(first, last).map(String)));
+		return raw.map((json, i) => {
+			if (json === null) throw new StoreUnavailableError(`entry seq ${first + i} was sealed but cannot be read back from ${this.where}`);
+			return JSON.parse(json) as AuditEntry;
+		});
+	}
+
+	/** Seals pending entries until `seq` is sealed, by us or by whoever holds the lock. */
+	private async sealThrough(seq: number): Promise<void> {
+		const deadline = Date.now() + APPEND_WAIT_MS;
+		let delay = 0.5;
+		for (;;) {
+			const token = randomUUID();
+			const locked = await this.run(() => this.client.set(this.k.lock, token, 'PX', LOCK_MS, 'NX'));
+			if (locked === 'OK') {
+				try {
+					let headSeq = 0;
+					do headSeq = await this.sealPass(token);
+					while (headSeq < seq);
+					return;
+				} finally {
+					await this.run(() => this.client.agUnlock(this.k.lock, token)).catch(() => undefined);
+				}
+			}
+			const headSeq = Number((await this.run(() => this.client.hget(this.k.head, 'seq'))) ?? 0);
+			if (headSeq >= seq) return;
+			if (Date.now() > deadline) throw new StoreUnavailableError(`entry seq ${seq} was not sealed within ${APPEND_WAIT_MS} ms on ${this.where}: a sealer holds the lock too long`);
+			await new Promise((r) => setTimeout(r, delay));
+			delay = Math.min(delay * 2, 8);
+		}
+	}
+
+	/** One seal pass: read the head and pending drafts, hash them in order, commit. Returns the new head seq. */
+	private async sealPass(token: string): Promise<number> {
+		const read = await this.run(() => this.client.agSealRead(this.k.head, this.k.ctr, this.k.pending, SEAL_BATCH, GENESIS_HASH));
+		const head = { seq: Number(read[0]), hash: read[1] };
+		const drafts = read.slice(2).map((d) => JSON.parse(d) as EntryDraft & { ts: string });
+		if (drafts.length === 0) return head.seq;
+		const sealed = sealChain(drafts, head, this.secret);
+		const tip = sealed[sealed.length - 1];
+		const checkpoint = canonicalJson(signCheckpoint(tip, this.secret));
+		const args: Array<string | number> = [token, head.seq, tip.seq, tip.hash, checkpoint, this.prefix];
+		for (const e of sealed) args.push(e.seq, canonicalJson(e), e.executionId ?? '', e.agentId ?? '');
+		const result = await this.run(() => this.client.agSealCommit(this.k.lock, this.k.head, this.k.pending, this.k.entries, this.k.checkpoints, ...args));
+		if (result === 'lost_lock') throw new StoreUnavailableError(`the seal lock on ${this.where} expired during a seal pass; nothing was committed, retry`);
+		return result === 'ok' ? tip.seq : head.seq;
+	}
+
+	async head(): Promise<{ seq: number; hash: string }> {
+		const [seq, hash] = await this.run(() => this.client.hmget(this.k.head, 'seq', 'hash'));
+		return { seq: Number(seq ?? 0), hash: hash ?? GENESIS_HASH };
+	}
+
+	async query(input: AuditQuery): Promise<AuditPage> {
+		const q = normaliseQuery(input);
+		const after = q.afterSeq ?? 0;
+		const headSeq = (await this.head()).seq;
+		const index = q.executionId !== undefined ? `${this.prefix}exec:${q.executionId}` : q.agentId !== undefined ? `${this.prefix}agentlog:${q.agentId}` : undefined;
+		const seqs = index
+			? (await this.run(() => this.client.lrange(index, 0, -1))).map(Number).filter((s) => s > after)
+			: undefined;
+		const entries: AuditEntry[] = [];
+		let lastSeq: number | undefined;
+		let cursor = 0;
+		let next = after + 1;
+		while (entries.length < q.limit) {
+			const chunk = seqs ? seqs.slice(cursor, cursor + 500) : range(next, Math.min(headSeq, next + 499));
+			if (chunk.length === 0) break;
+			cursor += chunk.length;
+			next = chunk[chunk.length - 1] + 1;
+			const raw = await this.run(() => this.client.hmget(this.k.entries, ...chunk.map(String)));
+			for (let i = 0; i < raw.length && entries.length < q.limit; i++) {
+				lastSeq = chunk[i];
+				const json = raw[i];
+				if (json === null) continue;
+				const entry = JSON.parse(json) as AuditEntry;
+				if (matchesQuery(entry, q)) entries.push(entry);
+			}
+		}
+		const more = entries.length === q.limit && lastSeq !== undefined && (seqs ? seqs[seqs.length - 1] > lastSeq : lastSeq < headSeq);
+		return { entries, nextAfterSeq: more ? lastSeq : undefined };
+	}
+
+	async trace(executionId: string): Promise<AuditEntry[]> {
+		const out: AuditEntry[] = [];
+		let afterSeq: number | undefined;
+		do {
+			const page = await this.query({ executionId, afterSeq, limit: 10_000 });
+			out.push(...page.entries);
+			afterSeq = page.nextAfterSeq;
+		} while (afterSeq !== undefined);
+		return out;
+	}
+
+	async *records(): AsyncIterable<StoredRecord> {
+		const headSeq = (await this.head()).seq;
+		for (let from = 1; from <= headSeq; from += 1000) {
+			const seqs = range(from, Math.min(headSeq, from + 999));
+			const raw = await this.run(() => this.client.hmget(this.k.entries, ...seqs.map(String)));
+			for (let i = 0; i < raw.length; i++) {
+				const json = raw[i];
+				if (json === null) continue; // a deleted entry shows as a gap in seqs
+				const where = `${this.k.entries}[${seqs[i]}]`;
+				try {
+					yield { entry: JSON.parse(json) as AuditEntry, where };
+				} catch (error) {
+					yield { corrupt: `not valid JSON (${(error as Error).message})`, where };
+				}
+			}
+		}
+	}
+
+	async checkpoints(): Promise<Checkpoint[]> {
+		const raw = await this.run(() => this.client.lrange(this.k.checkpoints, 0, -1));
+		return raw.map((c) => JSON.parse(c) as Checkpoint);
+	}
+
+	async getAgent(agentId: string): Promise<AgentRecord | undefined> {
+		const h = await this.run(() => this.client.hgetall(this.k.agent + agentId));
+		return Object.keys(h).length === 0 ? undefined : toAgent(agentId, h);
+	}
+
+	async listAgents(): Promise<AgentRecord[]> {
+		const ids = (await this.run(() => this.client.smembers(this.k.agents))).sort();
+		const pipeline = this.client.pipeline();
+		for (const id of ids) pipeline.hgetall(this.k.agent + id);
+		const results = (await this.run(() => pipeline.exec())) ?? [];
+		return ids.map((id, i) => toAgent(id, (results[i]?.[1] ?? {}) as Record<string, string>));
+	}
+
+	async close(): Promise<void> {
+		await this.client.quit().catch(() => this.client.disconnect());
+	}
+}
+
+function toAgent(agentId: string, h: Record<string, string>): AgentRecord {
+	return { ...h, agentId, status: h.status === 'suspended' ? 'suspended' : 'active' } as AgentRecord;
+}
+
+function range(from: number, to: number): number[] {
+	const out: number[] = [];
+	for (let s = from; s <= to; s++) out.push(s);
+	return out;
+}
+
+function redactUrl(url: string): string {
+	return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function unavailable(error: unknown, where: string): Error {
+	if (error instanceof StoreUnavailableError || error instanceof StoreConfigError) return error;
+	const message = error instanceof Error ? error.message : String(error);
+	if (/NOAUTH|WRONGPASS|invalid password/i.test(message)) return new StoreConfigError(`Redis at ${where} refused the password: check the Agent Guard credential`);
+	return new StoreUnavailableError(`Redis at ${where} is unavailable (${message}); guards deny until it answers`, error);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		return await Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms trying to ${what}`)), ms)))]);
+	} finally {
+		if (timer) clearTimeout(timer);
+	}
+}
