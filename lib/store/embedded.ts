@@ -5,7 +5,7 @@ import { AgentRecord, applyPatch, agentPatchFor } from '../agents/agent';
 import { canonicalJson } from '../audit/canonical';
 import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
-import { StoredRecord } from '../audit/verify';
+import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { FileLock, Mutex } from './fileLock';
 import { GuardStore, StoreConfigError, StoreCorruptError, StoreUnavailableError } from './types';
 
@@ -247,6 +247,10 @@ export class EmbeddedStore implements GuardStore {
 				yield { corrupt: `not valid JSON (${(error as Error).message})`, where };
 			}
 		}
+	}
+
+	async verify(): Promise<VerifyReport> {
+		return verifyTrail(this.records(), await this.checkpoints(), this.options.secret);
 	}
 
 	async checkpoints(): Promise<Checkpoint[]> {

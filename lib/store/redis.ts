@@ -4,7 +4,7 @@ import { AgentPatch, AgentRecord, agentPatchFor } from '../agents/agent';
 import { canonicalJson } from '../audit/canonical';
 import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
-import { StoredRecord } from '../audit/verify';
+import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
 import { GuardStore, StoreConfigError, StoreUnavailableError } from './types';
 
@@ -236,6 +236,10 @@ export class RedisStore implements GuardStore {
 				}
 			}
 		}
+	}
+
+	async verify(): Promise<VerifyReport> {
+		return verifyTrail(this.records(), await this.checkpoints(), this.secret);
 	}
 
 	async checkpoints(): Promise<Checkpoint[]> {

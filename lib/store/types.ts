@@ -1,7 +1,7 @@
 import { AgentRecord } from '../agents/agent';
 import { AuditEntry, Checkpoint, EntryDraft } from '../audit/entry';
 import { AuditPage, AuditQuery } from '../audit/query';
-import { StoredRecord } from '../audit/verify';
+import { StoredRecord, VerifyReport } from '../audit/verify';
 
 /**
  * Everything that must outlive an execution and be shared across executions.
@@ -17,6 +17,8 @@ export interface GuardStore {
 	/** Every stored record from the first, in stored order, for verification. */
 	records(): AsyncIterable<StoredRecord>;
 	checkpoints(): Promise<Checkpoint[]>;
+	/** Verifies the whole chain with this store's signing secret. */
+	verify(): Promise<VerifyReport>;
 	head(): Promise<{ seq: number; hash: string }>;
 	getAgent(agentId: string): Promise<AgentRecord | undefined>;
 	listAgents(): Promise<AgentRecord[]>;
