@@ -73,7 +73,9 @@ export function agentPatchFor(entry: EntryDraft & { ts: string }): AgentPatch | 
 		case AGENT_EVENTS.ownerSet:
 			return text(details.owner) ? { agentId, set: { owner: text(details.owner) } } : undefined;
 		default:
-			// Any other event is the agent's workflow running a guard: that is what "last seen" means.
+			// "Seen" means a guard node ran for the agent inside an n8n execution; a note typed
+			// in a terminal about the agent is not the agent running.
+			if (entry.executionId === undefined) return undefined;
 			return { agentId, set: { lastSeen: entry.ts }, setIfMissing: { firstSeen: entry.ts } };
 	}
 }

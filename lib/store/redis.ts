@@ -88,7 +88,12 @@ export class RedisStore implements GuardStore {
 		const prefix = rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`;
 		if (!o.secret) throw new StoreConfigError('the signing secret is empty: set it in the Agent Guard credential (or AGENT_GUARD_SECRET for the CLI)');
 		const options = failFastOptions(o);
-		const client = (o.url ? new Redis(o.url, { ...options, host: undefined, port: undefined }) : new Redis(options)) as ScriptClient;
+		let client: ScriptClient;
+		if (o.url) {
+			// The URL carries host, port, database and password; the options only the fail-fast settings.
+			const { host: _h, port: _p, db: _d, password: _pw, username: _u, tls: _t, ...failFast } = options;
+			client = new Redis(o.url, failFast) as ScriptClient;
+		} else client = new Redis(options) as ScriptClient;
 		const where = o.url ? redactUrl(o.url) : `${options.host}:${options.port}/${options.db}`;
 		client.on('error', () => undefined); // surfaced per command instead; an unhandled 'error' would crash n8n
 		client.defineCommand('agEnqueue', { numberOfKeys: 4, lua: ENQUEUE });

@@ -94,7 +94,7 @@ describe.each(storeFactories())('GuardStore contract: $name', (factory) => {
 
 	test('suspension and resumption are trail entries that set the agent status', async () => {
 		const store = await open();
-		await store.append([draft('scope.decided', { ts: '2026-11-30T08:00:00.000Z' })]);
+		await store.append([draft('scope.decided', { ts: '2026-11-30T08:00:00.000Z', executionId: '7' })]);
 		await store.append([{ agentId: 'sales-bot', actor: { type: 'human', id: 'ops@acme.test' }, event: 'agent.suspended', details: { reason: 'mass update' }, ts: '2026-11-30T09:12:00.000Z' }]);
 		expect(await store.getAgent('sales-bot')).toMatchObject({
 			agentId: 'sales-bot', status: 'suspended', suspendedBy: 'ops@acme.test', suspendedReason: 'mass update', suspendedAt: '2026-11-30T09:12:00.000Z', lastSeen: '2026-11-30T08:00:00.000Z',
@@ -108,7 +108,8 @@ describe.each(storeFactories())('GuardStore contract: $name', (factory) => {
 		const store = await open();
 		await store.append([
 			{ agentId: 'b-bot', actor: { type: 'system', id: 'agent-guard' }, event: 'agent.owner_set', details: { owner: 'b@acme.test' } },
-			draft('scope.decided', { agentId: 'a-bot', ts: '2026-11-29T00:00:00.000Z' }),
+			draft('scope.decided', { agentId: 'a-bot', ts: '2026-11-29T00:00:00.000Z', executionId: '8' }),
+			draft('incident.note', { agentId: 'a-bot', ts: '2026-11-30T00:00:00.000Z' }),
 		]);
 		const agents = await store.listAgents();
 		expect(agents.map((a) => a.agentId)).toEqual(['a-bot', 'b-bot']);
