@@ -90,14 +90,14 @@ export async function verifyTrail(
 	};
 
 	for await (const record of records as AsyncIterable<StoredRecord>) {
+		if (pending) {
+			failure = check(pending.entry, pending.where, 'entry' in record ? record.entry : undefined) ?? accept(pending.entry);
+			pending = undefined;
+			if (failure) break;
+		}
 		if ('corrupt' in record) {
 			failure = bad('corrupt_record', prev.seq + 1, `${record.where}: ${record.corrupt}`);
 			break;
-		}
-		if (pending) {
-			failure = check(pending.entry, pending.where, record.entry);
-			failure ??= accept(pending.entry);
-			if (failure) break;
 		}
 		pending = record;
 	}
