@@ -95,7 +95,10 @@ export class RedisStore implements GuardStore {
 			client = new Redis(o.url, failFast) as ScriptClient;
 		} else client = new Redis(options) as ScriptClient;
 		const where = o.url ? redactUrl(o.url) : `${options.host}:${options.port}/${options.db}`;
-		client.on('error', () => undefined); // surfaced per command instead; an unhandled 'error' would crash n8n
+		// Errors are surfaced per command; an unhandled 'error' event would crash n8n. The last
+		// one is kept because connect() itself only says "Connection is closed".
+		let lastError: unknown;
+		client.on('error', (error: unknown) => (lastError = error));
 		client.defineCommand('agEnqueue', { numberOfKeys: 4, lua: ENQUEUE });
 		client.defineCommand('agSealRead', { numberOfKeys: 3, lua: SEAL_READ });
 		client.defineCommand('agSealCommit', { numberOfKeys: 5, lua: SEAL_COMMIT });
@@ -104,7 +107,7 @@ export class RedisStore implements GuardStore {
 			await withTimeout(client.connect(), (options.connectTimeout ?? 800) + 200, `connect to Redis at ${where}`);
 		} catch (error) {
 			client.disconnect();
-			throw unavailable(error, where);
+			throw unavailable(lastError ?? error, where);
 		}
 		return new RedisStore(client, prefix, o.secret, where);
 	}

@@ -1,0 +1,152 @@
+/**
+ * The pinned n8n in test/e2e/n8n: installs it on demand and prepares n8n user folders that
+ * load this package the way a user's install does (~/.n8n/nodes/node_modules/<package>).
+ * Shared by start.ts (compiled into dist/) and the jest harness, so Node built-ins only.
+ */
+import { spawn } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const PACKAGE_NAME = 'n8n-nodes-agent-guard';
+
+/** The repository root, found from __dirname so it works from source and from dist/test/e2e. */
+export function repoRoot(): string {
+	for (let dir = __dirname; ; dir = path.dirname(dir)) {
+		const manifest = path.join(dir, 'package.json');
+		if (fs.existsSync(manifest) && readJson(manifest).name === PACKAGE_NAME) return dir;
+		if (path.dirname(dir) === dir) throw new Error(`Cannot find the ${PACKAGE_NAME} root above ${__dirname}`);
+	}
+}
+
+/** test/e2e/n8n in the source tree (never under dist/): its package.json pins n8n. */
+export function n8nDir(): string {
+	return path.join(repoRoot(), 'test', 'e2e', 'n8n');
+}
+
+export function n8nBinary(): string {
+	return path.join(n8nDir(), 'node_modules', '.bin', process.platform === 'win32' ? 'n8n.cmd' : 'n8n');
+}
+
+/** npm writes node_modules/.package-lock.json last, so a half-finished install lacks it. */
+function isInstalled(): boolean {
+	return fs.existsSync(n8nBinary()) && fs.existsSync(path.join(n8nDir(), 'node_modules', '.package-lock.json'));
+}
+
+let installing: Promise<string> | undefined;
+
+/** Returns the n8n binary, running `npm ci` (or `npm install` without a lock) first if needed. */
+export function ensureN8n(): Promise<string> {
+	if (isInstalled()) return Promise.resolve(n8nBinary());
+	installing ??= withInstallLock(async () => (isInstalled() ? n8nBinary() : install())).finally(() => (installing = undefined));
+	return installing;
+}
+
+/** One install at a time across processes (parallel jest workers on a fresh clone). */
+async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
+	const lock = path.join(os.tmpdir(), `agent-guard-n8n-install-${createHash('sha1').update(n8nDir()).digest('hex').slice(0, 12)}.lock`);
+	for (let waited = false; ; waited = true) {
+		try {
+			fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+			break;
+		} catch {
+			const owner = Number(fs.existsSync(lock) ? fs.readFileSync(lock, 'utf8') : 0);
+			if (owner > 0 && !isAlive(owner)) fs.rmSync(lock, { force: true });
+			else if (!waited) process.stderr.write(`Agent Guard: waiting for another process installing n8n (${lock})\n`);
+			await new Promise((r) => setTimeout(r, 1000));
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		fs.rmSync(lock, { force: true });
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+async function install(): Promise<string> {
+	const dir = n8nDir();
+	const args = fs.existsSync(path.join(dir, 'package-lock.json')) ? ['ci'] : ['install'];
+	args.push('--no-audit', '--no-fund', '--loglevel=error');
+	const started = Date.now();
+	process.stderr.write(`Agent Guard: installing the pinned n8n (npm ${args.join(' ')} in ${dir}); this takes a few minutes...\n`);
+	const ticker = setInterval(() => {
+		process.stderr.write(`Agent Guard: still installing n8n (${Math.round((Date.now() - started) / 1000)} s)\n`);
+	}, 30_000);
+	try {
+		const code = await new Promise<number | null>((resolve, reject) => {
+			const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+			const child = spawn(npm, args, { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+			child.on('error', reject);
+			child.on('exit', resolve);
+		});
+		if (code !== 0 || !fs.existsSync(n8nBinary())) {
+			throw new Error(`npm ${args[0]} in ${dir} failed (exit ${code}); see the npm output above`);
+		}
+	} finally {
+		clearInterval(ticker);
+	}
+	process.stderr.write(`Agent Guard: n8n installed in ${Math.round((Date.now() - started) / 1000)} s\n`);
+	return n8nBinary();
+}
+
+/**
+ * Makes `userFolder` an n8n user folder whose .n8n/nodes/node_modules holds this package (a
+ * symlink to `packageRoot`) and .n8n/nodes/package.json lists it. Throws a clear error when a
+ * file the package.json `n8n` section lists (dist/...) is missing, i.e. before `npm run build`.
+ */
+export function linkPackage(userFolder: string, packageRoot: string = repoRoot()): void {
+	const manifest = readJson(path.join(packageRoot, 'package.json'));
+	const section = isRecord(manifest.n8n) ? manifest.n8n : {};
+	const listed = [section.nodes, section.credentials].flatMap((l) => (Array.isArray(l) ? l : []));
+	const missing = listed.filter((f): f is string => typeof f === 'string' && !fs.existsSync(path.join(packageRoot, f)));
+	if (missing.length > 0) {
+		throw new Error(`${PACKAGE_NAME} is not built (missing ${missing.join(', ')}): run \`npm run build\` in ${packageRoot} first`);
+	}
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	const link = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+	fs.mkdirSync(path.dirname(link), { recursive: true });
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: String(manifest.version) } }, null, 2),
+	);
+	fs.rmSync(link, { recursive: true, force: true });
+	fs.symlinkSync(packageRoot, link, 'dir');
+}
+
+/** The environment every n8n invocation gets: quiet, offline, no telemetry, sqlite in the user folder. */
+export function n8nEnv(userFolder: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	return {
+		...process.env,
+		NODE_ENV: undefined, // jest sets "test", which makes n8n refuse to load nodes and log nothing
+		N8N_USER_FOLDER: userFolder,
+		DB_TYPE: 'sqlite',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
+		...extra,
+	};
+}
+
+function readJson(file: string): Record<string, unknown> {
+	const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+	if (!isRecord(value)) throw new Error(`${file} is not a JSON object`);
+	return value;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
