@@ -291,7 +291,20 @@ function unavailable(error: unknown, where: string): Error {
 	if (error instanceof StoreUnavailableError || error instanceof StoreConfigError) return error;
 	const message = error instanceof Error ? error.message : String(error);
 	if (/NOAUTH|WRONGPASS|invalid password/i.test(message)) return new StoreConfigError(`Redis at ${where} refused the password: check the Agent Guard credential`);
-	return new StoreUnavailableError(`Redis at ${where} is unavailable (${message}); guards deny until it answers`, error);
+	return new StoreUnavailableError(`Redis at ${where} is unavailable (${plainWords(message)}); guards deny until it answers`, error);
+}
+
+/** Socket error codes in words (n8n would otherwise replace the whole message with a generic one). */
+function plainWords(message: string): string {
+	const words: Record<string, string> = {
+		ECONNREFUSED: 'connection refused',
+		ETIMEDOUT: 'timed out',
+		ENOTFOUND: 'host not found',
+		ECONNRESET: 'connection reset',
+		EHOSTUNREACH: 'host unreachable',
+		EAI_AGAIN: 'host name lookup failed',
+	};
+	return message.replace(/\b(?:connect |getaddrinfo |read )?(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|ECONNRESET|EHOSTUNREACH|EAI_AGAIN)\b/g, (_m, code: string) => words[code]);
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,0 +1,30 @@
+import { AgentControl } from '../../nodes/AgentControl/AgentControl.node';
+import { AuditLogger } from '../../nodes/AuditLogger/AuditLogger.node';
+import { InProcessNode } from './n8nInProcess';
+import { TEST_SECRET, redisOptions, tempDir } from './stores';
+
+/** Our node types under the ids n8n gives them once the package is installed. */
+export const guardNodeTypes = {
+	'n8n-nodes-agent-guard.auditLogger': new AuditLogger(),
+	'n8n-nodes-agent-guard.agentControl': new AgentControl(),
+};
+
+export const CREDENTIAL_REF = { agentGuardApi: { id: '1', name: 'Agent Guard' } };
+
+/** Credential data for a fresh, isolated store of each backend. */
+export function embeddedCredential(dir = tempDir()) {
+	return { backend: 'embedded', journalFolder: dir, signingSecret: '' };
+}
+
+export function redisCredential(prefix?: string) {
+	const o = redisOptions(prefix);
+	return { backend: 'redis', host: o.host, port: o.port, database: o.db, keyPrefix: o.keyPrefix, signingSecret: TEST_SECRET, user: '', password: '', tls: false };
+}
+
+export function auditLogger(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
+	return { name, type: 'n8n-nodes-agent-guard.auditLogger', parameters, credentials: CREDENTIAL_REF, ...extra };
+}
+
+export function agentControl(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
+	return { name, type: 'n8n-nodes-agent-guard.agentControl', parameters, credentials: CREDENTIAL_REF, ...extra };
+}
