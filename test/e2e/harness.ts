@@ -134,6 +134,17 @@ export class N8nInstance {
 		return id;
 	}
 
+	/** Imports credentials given in plain data; n8n encrypts them with this instance's key. */
+	async importCredentials(credentials: Array<{ id: string; name: string; type: string; data: Record<string, unknown> }>): Promise<void> {
+		const file = path.join(this.userFolder, `credentials-${randomBytes(4).toString('hex')}.json`);
+		fs.writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
+		try {
+			await this.run(['import:credentials', `--input=${file}`]);
+		} finally {
+			fs.rmSync(file, { force: true });
+		}
+	}
+
 	/** Publishes (activates) a workflow; takes effect at the next `start`. */
 	async publishWorkflow(id: string): Promise<void> {
 		await this.run(['publish:workflow', `--id=${id}`]);

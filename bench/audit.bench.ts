@@ -1,0 +1,711 @@
+/**
+ * Audit trail benchmark. Every number is a ratio against a reference measured in the same
+ * run on the same machine (redis-benchmark for Redis, raw crypto / raw fsync otherwise),
+ * each measurement repeated in rounds and reported as the median.
+ *
+ *   npm run build && node dist/bench/audit.bench.js [--quick] [--rounds=N] [--only=single,batched,conc,verify,embedded] [--no-write]
+ *
+ * Full runs rewrite the generated part of bench/RESULTS.md; --quick and --only runs only print.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { promises as fs, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Redis from 'ioredis';
+import { canonicalJson } from '../lib/audit/canonical';
+import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, prepareDraft, sealChain, signCheckpoint } from '../lib/audit/entry';
+import { StoredRecord, verifyTrail } from '../lib/audit/verify';
+import { EmbeddedStore } from '../lib/store/embedded';
+import { RedisStore } from '../lib/store/redis';
+import { BENCH_SECRET, COMMAND_TIMEOUT_MS, REDIS_HOST, REDIS_PORT, WorkerResult, makeBatches, makeDraft } from './common';
+
+// ---------------------------------------------------------------- options
+
+const SECTIONS = ['single', 'batched', 'conc', 'verify', 'embedded'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Options {
+	quick: boolean;
+	rounds: number;
+	only: Set<Section>;
+	write: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+	let quick = false;
+	let rounds = 3;
+	let only: Set<Section> | undefined;
+	let write: boolean | undefined;
+	for (const arg of argv) {
+		if (arg === '--quick') quick = true;
+		else if (arg === '--no-write') write = false;
+		else if (arg === '--write') write = true;
+		else if (arg.startsWith('--rounds=')) rounds = Number(arg.slice('--rounds='.length));
+		else if (arg.startsWith('--only=')) {
+			only = new Set();
+			for (const name of arg.slice('--only='.length).split(',')) {
+				if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown section "${name}" (use ${SECTIONS.join(', ')})`);
+				only.add(name as Section);
+			}
+		} else if (arg === '--help' || arg === '-h') {
+			process.stdout.write('usage: node dist/bench/audit.bench.js [--quick] [--rounds=N] [--only=single,batched,conc,verify,embedded] [--write|--no-write]\n');
+			process.exit(0);
+		} else throw new Error(`unknown argument "${arg}" (try --help)`);
+	}
+	if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
+	return { quick, rounds, only: only ?? new Set(SECTIONS), write: write ?? (!quick && only === undefined) };
+}
+
+const OPTIONS = parseOptions(process.argv.slice(2));
+
+const SIZE = OPTIONS.quick
+	? { single: 400, batched: 5_000, batch: 100, workers: 8, perWorker: 400, concBatch: 10, verify: 20_000, verifyBuildBatch: 1000, embedded: 2_000, embeddedBatch: 100, refSeconds: 0.6 }
+	: { single: 3_000, batched: 20_000, batch: 100, workers: 8, perWorker: 2_000, concBatch: 10, verify: 100_000, verifyBuildBatch: 1000, embedded: 10_000, embeddedBatch: 100, refSeconds: 2 };
+
+const RUN = `agbench:${randomBytes(4).toString('hex')}:`;
+const TARGET_BATCHED_RATIO = 0.3;
+const TARGET_VERIFY_EPS = 100_000;
+
+// ---------------------------------------------------------------- small helpers
+
+function median(values: number[]): number {
+	if (values.length === 0) return Number.NaN;
+	const s = [...values].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function fmtRate(n: number): string {
+	if (!Number.isFinite(n)) return 'n/a';
+	return Math.round(n).toLocaleString('en-US');
+}
+
+function fmtUs(n: number): string {
+	if (!Number.isFinite(n)) return 'n/a';
+	return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+function fmtRatio(n: number): string {
+	return Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : 'n/a';
+}
+
+function log(message: string): void {
+	process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function run(file: string, args: string[]): Promise<string> {
+	return new Promise((resolve, reject) => {
+		execFile(file, args, { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+			if (error) reject(new Error(`${file} failed: ${error.message}\n${stderr}`));
+			else resolve(stdout);
+		});
+	});
+}
+
+// ---------------------------------------------------------------- Redis side
+
+const admin = new Redis({ host: REDIS_HOST, port: REDIS_PORT, maxRetriesPerRequest: 2, lazyConnect: true });
+
+/** Redis server CPU (user + system), microseconds. Global: other clients of the server count too. */
+async function serverCpuUs(): Promise<number> {
+	const info = await admin.info('cpu');
+	const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+	return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+async function deleteRunKeys(): Promise<number> {
+	let cursor = '0';
+	let deleted = 0;
+	do {
+		const [next, keys] = await admin.scan(cursor, 'MATCH', `${RUN}*`, 'COUNT', 1000);
+		cursor = next;
+		if (keys.length > 0) deleted += await admin.unlink(...keys);
+	} while (cursor !== '0');
+	return deleted;
+}
+
+/** The raw equivalent of one enqueue: take a seq, store the ~320-byte draft under it. */
+const PRIMITIVE_LUA = `local s = redis.call('INCR', KEYS[1])
+redis.call('HSET', KEYS[2], s % 100000, ARGV[1])
+return s`;
+
+interface RefResult {
+	rps: number;
+	serverUsPerOp: number;
+}
+
+/** Requests per run of each redis-benchmark configuration, calibrated once to last about refSeconds. */
+const calibrated = new Map<string, number>();
+
+async function redisBenchmark(name: string, clients: number, pipeline: number, command: string[], randomRange?: number): Promise<RefResult> {
+	const once = async (requests: number): Promise<RefResult> => {
+		const args = ['-h', REDIS_HOST, '-p', String(REDIS_PORT), '-q', '--csv', '-n', String(requests), '-c', String(clients), '-P', String(pipeline)];
+		if (randomRange !== undefined) args.push('-r', String(randomRange));
+		const before = await serverCpuUs();
+		const out = await run('redis-benchmark', [...args, ...command]);
+		const after = await serverCpuUs();
+		// The test name is the command itself (quotes and commas included): read the numbers from the end.
+		const line = out.split('\n').find((l) => /"[0-9.]+"(,"[0-9.]+"){6}\s*$/.test(l));
+		const rps = line ? Number(/"([0-9.]+)"(?:,"[0-9.]+"){6}\s*$/.exec(line)?.[1]) : Number.NaN;
+		if (!Number.isFinite(rps) || rps <= 0) throw new Error(`redis-benchmark ${name}: no requests/s in its output:\n${out}`);
+		return { rps, serverUsPerOp: (after - before) / requests };
+	};
+	let requests = calibrated.get(name);
+	if (requests === undefined) {
+		const probe = await once(Math.max(2_000, clients * pipeline * 50));
+		requests = Math.min(5_000_000, Math.max(5_000, Math.round((probe.rps * SIZE.refSeconds) / 1000) * 1000));
+		calibrated.set(name, requests);
+	}
+	return once(requests);
+}
+
+// ---------------------------------------------------------------- results
+
+interface Samples {
+	value: number[];
+	ref: number[];
+	ratio: number[];
+	serverUs: number[];
+	refServerUs: number[];
+	clientUs: number[];
+}
+
+const samples = new Map<string, Samples>();
+function sample(id: string): Samples {
+	let s = samples.get(id);
+	if (!s) samples.set(id, (s = { value: [], ref: [], ratio: [], serverUs: [], refServerUs: [], clientUs: [] }));
+	return s;
+}
+
+const notes: string[] = [];
+
+// ---------------------------------------------------------------- raw primitives (references)
+
+async function references(label: string, clients: number, pipeline: number, sha: string, value: string): Promise<RefResult> {
+	const keyBase = `${RUN}ref:${clients}x${pipeline}:`;
+	const evalRef = await redisBenchmark(`evalsha c${clients} P${pipeline}`, clients, pipeline, ['EVALSHA', sha, '2', `${keyBase}ctr`, `${keyBase}h`, value]);
+	await admin.unlink(`${keyBase}ctr`, `${keyBase}h`);
+	const hset = await redisBenchmark(`hset c${clients} P${pipeline}`, clients, pipeline, ['HSET', `${keyBase}hset`, '__rand_int__', value], 100_000);
+	const rpush = await redisBenchmark(`rpush c${clients} P${pipeline}`, clients, pipeline, ['RPUSH', `${keyBase}list`, '__rand_int__'], 1_000_000_000);
+	await admin.unlink(`${keyBase}hset`, `${keyBase}list`);
+	for (const [id, r] of [
+		[`raw:evalsha:${clients}:${pipeline}`, evalRef],
+		[`raw:hset:${clients}:${pipeline}`, hset],
+		[`raw:rpush:${clients}:${pipeline}`, rpush],
+	] as const) {
+		sample(id).value.push(r.rps);
+		sample(id).serverUs.push(r.serverUsPerOp);
+	}
+	log(`${label} reference c=${clients} P=${pipeline}: EVALSHA ${fmtRate(evalRef.rps)}/s, HSET ${fmtRate(hset.rps)}/s, RPUSH ${fmtRate(rpush.rps)}/s`);
+	return evalRef;
+}
+
+function record(id: string, eps: number, ref: RefResult, serverUs: number, clientUs: number): void {
+	const s = sample(id);
+	s.value.push(eps);
+	s.ref.push(ref.rps);
+	s.ratio.push(eps / ref.rps);
+	s.serverUs.push(serverUs);
+	s.refServerUs.push(ref.serverUsPerOp);
+	s.clientUs.push(clientUs);
+}
+
+// ---------------------------------------------------------------- Redis store, one writer in this process
+
+async function openRedisStore(keyPrefix: string): Promise<RedisStore> {
+	return RedisStore.open({ host: REDIS_HOST, port: REDIS_PORT, keyPrefix, secret: BENCH_SECRET, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+}
+
+interface AppendResult {
+	eps: number;
+	serverUs: number;
+	clientUs: number;
+}
+
+async function appendInProcess(keyPrefix: string, total: number, batch: number): Promise<AppendResult> {
+	const store = await openRedisStore(keyPrefix);
+	try {
+		const batches = makeBatches('w', total, batch);
+		await store.append(makeBatches('warm', batch, batch)[0]); // connection and script cache warm
+		const s0 = await serverCpuUs();
+		const c0 = process.cpuUsage();
+		const t0 = performance.now();
+		for (const drafts of batches) await store.append(drafts);
+		const ms = performance.now() - t0;
+		const cpu = process.cpuUsage(c0);
+		const s1 = await serverCpuUs();
+		const head = await store.head();
+		if (head.seq !== total + batch) throw new Error(`expected head seq ${total + batch}, found ${head.seq}`);
+		return { eps: (total / ms) * 1000, serverUs: (s1 - s0) / total, clientUs: (cpu.user + cpu.system) / total };
+	} finally {
+		await store.close();
+	}
+}
+
+// ---------------------------------------------------------------- Redis store, writer processes
+
+const WORKER = join(__dirname, 'appendWorker.js');
+
+interface Child {
+	lines: string[];
+	waiters: Array<() => void>;
+	exited: Promise<number | null>;
+	stderr: string[];
+	stdin: NodeJS.WritableStream;
+}
+
+function startWorker(args: string[]): Child {
+	const child = spawn(process.execPath, [WORKER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+	const c: Child = { lines: [], waiters: [], stderr: [], stdin: child.stdin, exited: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
+	let buffer = '';
+	child.stdout.on('data', (d: Buffer) => {
+		buffer += d.toString();
+		for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
+			c.lines.push(buffer.slice(0, nl));
+			buffer = buffer.slice(nl + 1);
+		}
+		for (const w of c.waiters.splice(0)) w();
+	});
+	child.stderr.on('data', (d: Buffer) => c.stderr.push(d.toString()));
+	child.on('close', () => {
+		for (const w of c.waiters.splice(0)) w();
+	});
+	return c;
+}
+
+async function nextLine(c: Child, index: number, what: string): Promise<string> {
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		if (c.lines.length > index) return c.lines[index];
+		const code = await Promise.race([c.exited.then((x) => ({ exited: x })), new Promise<undefined>((r) => c.waiters.push(() => r(undefined)))]);
+		if (code !== undefined && c.lines.length <= index) throw new Error(`writer exited (${String(code.exited)}) before ${what}: ${c.stderr.join('')}`);
+		if (Date.now() > deadline) throw new Error(`writer took over 120 s to ${what}`);
+	}
+}
+
+async function appendFromProcesses(keyPrefix: string, workers: number, perWorker: number, batch: number): Promise<AppendResult> {
+	const children = Array.from({ length: workers }, (_, i) => startWorker([keyPrefix, String(perWorker), String(batch), `p${i}`]));
+	try {
+		await Promise.all(children.map((c) => nextLine(c, 0, 'get ready')));
+		const s0 = await serverCpuUs();
+		const t0 = performance.now();
+		for (const c of children) c.stdin.write('go\n');
+		const lines = await Promise.all(children.map((c) => nextLine(c, 1, 'finish')));
+		const ms = performance.now() - t0;
+		const s1 = await serverCpuUs();
+		const results = lines.map((l) => JSON.parse(l) as WorkerResult);
+		const codes = await Promise.all(children.map((c) => c.exited));
+		if (codes.some((code) => code !== 0)) throw new Error(`a writer failed: ${children.map((c) => c.stderr.join('')).join('\n')}`);
+		const total = workers * perWorker;
+		const headSeq = Number(await admin.hget(`${keyPrefix}head`, 'seq'));
+		if (headSeq !== total) throw new Error(`expected head seq ${total} after concurrent appends, found ${headSeq}`);
+		const clientCpu = results.reduce((sum, r) => sum + r.cpuUs, 0);
+		return { eps: (total / ms) * 1000, serverUs: (s1 - s0) / total, clientUs: clientCpu / total };
+	} finally {
+		for (const c of children) c.stdin.end();
+	}
+}
+
+// ---------------------------------------------------------------- verify
+
+interface VerifyBreakdown {
+	storeVerify: number[];
+	memVerify: number[];
+	hmgetRead: number[];
+	parse: number[];
+	canonical: number[];
+	crypto: number[];
+}
+
+async function benchVerify(): Promise<{ buildEps: number; breakdown: VerifyBreakdown; bytesPerEntry: number }> {
+	const keyPrefix = `${RUN}v:`;
+	const n = SIZE.verify;
+	const store = await openRedisStore(keyPrefix);
+	const b: VerifyBreakdown = { storeVerify: [], memVerify: [], hmgetRead: [], parse: [], canonical: [], crypto: [] };
+	try {
+		log(`verify: building a trail of ${fmtRate(n)} entries (batches of ${SIZE.verifyBuildBatch})`);
+		const t0 = performance.now();
+		for (const drafts of makeBatches('v', n, SIZE.verifyBuildBatch)) await store.append(drafts);
+		const buildEps = (n / (performance.now() - t0)) * 1000;
+
+		const records: StoredRecord[] = [];
+		for await (const r of store.records()) records.push(r);
+		const checkpoints: Checkpoint[] = await store.checkpoints();
+		const entries = records.map((r) => ('entry' in r ? r.entry : undefined)).filter((e): e is AuditEntry => e !== undefined);
+		if (entries.length !== n) throw new Error(`expected ${n} entries read back, found ${entries.length}`);
+		const fields = Array.from({ length: n }, (_, i) => String(i + 1));
+		let bytes = 0;
+
+		for (let round = 1; round <= OPTIONS.rounds; round++) {
+			let t = performance.now();
+			const report = await store.verify();
+			b.storeVerify.push((n / (performance.now() - t)) * 1000);
+			if (!report.valid || report.entries !== n) throw new Error(`verify failed: ${report.message}`);
+
+			t = performance.now();
+			const mem = await verifyTrail(records, checkpoints, BENCH_SECRET);
+			b.memVerify.push((n / (performance.now() - t)) * 1000);
+			if (!mem.valid) throw new Error(`in-memory verify failed: ${mem.message}`);
+
+			// The I/O floor: the same HMGETs of 1,000 seqs, strings only.
+			const raw: string[] = [];
+			t = performance.now();
+			for (let i = 0; i < n; i += 1000) for (const s of await admin.hmget(`${keyPrefix}entries`, ...fields.slice(i, i + 1000))) raw.push(s ?? '');
+			b.hmgetRead.push((n / (performance.now() - t)) * 1000);
+			bytes = raw.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+
+			t = performance.now();
+			let parsed = 0;
+			for (const s of raw) parsed += (JSON.parse(s) as AuditEntry).seq > 0 ? 1 : 0;
+			b.parse.push((parsed / (performance.now() - t)) * 1000);
+
+			// What verify must recompute per entry: canonical JSON of the body, then SHA-256 and HMAC.
+			const hashInputs: string[] = new Array<string>(n);
+			t = performance.now();
+			for (let i = 0; i < n; i++) {
+				const { hash: _h, mac: _m, ...body } = entries[i];
+				hashInputs[i] = entries[i].prevHash + '\n' + canonicalJson(body);
+			}
+			b.canonical.push((n / (performance.now() - t)) * 1000);
+
+			let ok = 0;
+			t = performance.now();
+			for (let i = 0; i < n; i++) {
+				const h = createHash('sha256').update(hashInputs[i]).digest('hex');
+				const m = createHmac('sha256', BENCH_SECRET).update(`entry\n${h}`).digest('hex');
+				if (h === entries[i].hash && m === entries[i].mac) ok++;
+			}
+			b.crypto.push((n / (performance.now() - t)) * 1000);
+			if (ok !== n) throw new Error(`crypto floor recomputed ${ok} of ${n} entries`);
+			log(`verify round ${round}: store ${fmtRate(b.storeVerify[round - 1])}/s, in-memory ${fmtRate(b.memVerify[round - 1])}/s, sha+hmac only ${fmtRate(b.crypto[round - 1])}/s`);
+		}
+		return { buildEps, breakdown: b, bytesPerEntry: bytes / n };
+	} finally {
+		await store.close();
+	}
+}
+
+// ---------------------------------------------------------------- embedded store
+
+async function appendDurably(path: string, text: string, sync: boolean): Promise<void> {
+	const handle = await fs.open(path, 'a', 0o600);
+	try {
+		await handle.write(text);
+		if (sync) await handle.sync();
+	} finally {
+		await handle.close();
+	}
+}
+
+interface EmbeddedResult {
+	store: number[];
+	rawFsync: number[];
+	rawNoFsync: number[];
+	fsyncMs: number[];
+}
+
+async function benchEmbedded(): Promise<EmbeddedResult> {
+	const root = await fs.mkdtemp(join(tmpdir(), 'agbench-'));
+	const out: EmbeddedResult = { store: [], rawFsync: [], rawNoFsync: [], fsyncMs: [] };
+	try {
+		const batches = makeBatches('e', SIZE.embedded, SIZE.embeddedBatch);
+		// The bytes the store writes, for the raw reference: sealed lines and one checkpoint line per batch.
+		const texts: Array<{ journal: string; checkpoint: string }> = [];
+		let head = { seq: 0, hash: GENESIS_HASH };
+		for (const drafts of batches) {
+			const sealed = sealChain(
+				drafts.map((d: EntryDraft) => prepareDraft(d)),
+				head,
+				BENCH_SECRET,
+			);
+			head = sealed[sealed.length - 1];
+			texts.push({ journal: sealed.map((e) => canonicalJson(e) + '\n').join(''), checkpoint: canonicalJson(signCheckpoint(head, BENCH_SECRET)) + '\n' });
+		}
+		for (let round = 1; round <= OPTIONS.rounds; round++) {
+			const dir = join(root, `r${round}`);
+			const store = await EmbeddedStore.open({ dir, secret: BENCH_SECRET, env: {} });
+			await store.append(makeBatches('warm', 1, 1)[0]);
+			let t = performance.now();
+			for (const drafts of batches) await store.append(drafts);
+			out.store.push((SIZE.embedded / (performance.now() - t)) * 1000);
+			const report = await store.verify();
+			if (!report.valid || report.entries !== SIZE.embedded + 1) throw new Error(`embedded verify failed: ${report.message}`);
+			await store.close();
+
+			const per: number[] = [];
+			t = performance.now();
+			for (const text of texts) {
+				const t1 = performance.now();
+				await appendDurably(join(dir, 'raw.jsonl'), text.journal, true);
+				per.push(performance.now() - t1);
+				await appendDurably(join(dir, 'raw-cp.jsonl'), text.checkpoint, true);
+			}
+			out.rawFsync.push((SIZE.embedded / (performance.now() - t)) * 1000);
+			out.fsyncMs.push(median(per));
+
+			t = performance.now();
+			for (const text of texts) {
+				await appendDurably(join(dir, 'raw-nosync.jsonl'), text.journal, false);
+				await appendDurably(join(dir, 'raw-nosync-cp.jsonl'), text.checkpoint, false);
+			}
+			out.rawNoFsync.push((SIZE.embedded / (performance.now() - t)) * 1000);
+			log(`embedded round ${round}: store ${fmtRate(out.store[round - 1])}/s, raw write+fsync ${fmtRate(out.rawFsync[round - 1])}/s, one durable append ${out.fsyncMs[round - 1].toFixed(2)} ms`);
+		}
+		return out;
+	} finally {
+		await fs.rm(root, { recursive: true, force: true });
+	}
+}
+
+// ---------------------------------------------------------------- machine
+
+async function machine(): Promise<Record<string, string>> {
+	const nproc = (await run('nproc', []).catch(() => '?')).trim();
+	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+	const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
+	const serverInfo = await admin.info('server');
+	const redisVersion = /^redis_version:(.*)$/m.exec(serverInfo)?.[1]?.trim() ?? 'unknown';
+	const benchVersion = (await run('redis-benchmark', ['--version']).catch(() => 'unknown')).trim();
+	const persistence = await admin.info('persistence');
+	const aof = /^aof_enabled:(\d)/m.exec(persistence)?.[1] === '1' ? 'on' : 'off';
+	return { nproc, cpu: model, node: process.version, redis: `${redisVersion} (AOF ${aof}), ${REDIS_HOST}:${REDIS_PORT}`, redisBenchmark: benchVersion };
+}
+
+// ---------------------------------------------------------------- report
+
+function table(header: string[], rows: string[][]): string {
+	return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function buildReport(info: Record<string, string>, started: Date, verify: Awaited<ReturnType<typeof benchVerify>> | undefined, embedded: EmbeddedResult | undefined, draftBytes: number): string {
+	const parts: string[] = [];
+	const command = `npm run build && node dist/bench/audit.bench.js${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`;
+	parts.push(`Command: \`${command}\`  `);
+	parts.push(`Date: ${started.toISOString()}  `);
+	parts.push(`Machine: nproc ${info.nproc}, CPU ${info.cpu}, node ${info.node}, redis-server ${info.redis}, ${info.redisBenchmark}  `);
+	parts.push(
+		`Mode: ${OPTIONS.quick ? 'quick' : 'full'}, ${OPTIONS.rounds} rounds, medians reported; ratios are the median of per-round ratios (ours / reference measured just before it). Draft: ${draftBytes} bytes as canonical JSON. Key prefix ${RUN} (deleted at the end).`,
+	);
+	parts.push('');
+
+	const main: string[][] = [];
+	const addAppend = (id: string, what: string, refWhat: string, target?: string): void => {
+		const s = samples.get(id);
+		if (!s) return;
+		const ratio = median(s.ratio);
+		const met = target === undefined ? '' : ratio >= TARGET_BATCHED_RATIO ? `≥ 30%: **met**` : `≥ 30%: **missed**`;
+		main.push([what, fmtRate(median(s.value)), refWhat, fmtRate(median(s.ref)), fmtRatio(ratio), `${fmtUs(median(s.serverUs))} / ${fmtUs(median(s.refServerUs))}`, fmtUs(median(s.clientUs)), met]);
+	};
+	addAppend('batched', `Redis append, 1 writer, batches of ${SIZE.batch} (${fmtRate(SIZE.batched)} entries)`, `EVALSHA INCR+HSET, c=1, P=${SIZE.batch}`, 'target');
+	addAppend('single', `Redis append, 1 writer, single entries (${fmtRate(SIZE.single)})`, 'EVALSHA INCR+HSET, c=1, P=1');
+	addAppend('conc10', `Redis append, ${SIZE.workers} processes × ${fmtRate(SIZE.perWorker)}, batches of ${SIZE.concBatch}`, `EVALSHA INCR+HSET, c=${SIZE.workers}, P=${SIZE.concBatch}`);
+	addAppend('conc1', `Redis append, ${SIZE.workers} processes × ${fmtRate(SIZE.perWorker)}, single entries`, `EVALSHA INCR+HSET, c=${SIZE.workers}, P=1`);
+	if (verify) {
+		const v = verify.breakdown;
+		const verdict = (eps: number): string => (eps >= TARGET_VERIFY_EPS ? '≥ 100,000/s: **met**' : '≥ 100,000/s: **missed**');
+		const cryptoMed = median(v.crypto);
+		main.push([`Verify from Redis, \`store.verify()\` (${fmtRate(SIZE.verify)} entries)`, fmtRate(median(v.storeVerify)), 'SHA-256+HMAC alone, same entries', fmtRate(cryptoMed), fmtRatio(median(v.storeVerify) / cryptoMed), '', '', verdict(median(v.storeVerify))]);
+		main.push([`Verify in memory, \`verifyTrail\` over parsed entries`, fmtRate(median(v.memVerify)), 'SHA-256+HMAC alone, same entries', fmtRate(cryptoMed), fmtRatio(median(v.memVerify) / cryptoMed), '', '', verdict(median(v.memVerify))]);
+	}
+	if (embedded) {
+		main.push([
+			`Embedded append, batches of ${SIZE.embeddedBatch} (${fmtRate(SIZE.embedded)} entries, 2 fsyncs per batch)`,
+			fmtRate(median(embedded.store)),
+			'open+write+fsync+close ×2 per batch, same bytes',
+			fmtRate(median(embedded.rawFsync)),
+			fmtRatio(median(embedded.store) / median(embedded.rawFsync)),
+			'',
+			'',
+			'information',
+		]);
+	}
+	parts.push('### Results (entries/s; medians)');
+	parts.push('');
+	parts.push(table(['Measurement', 'Ours /s', 'Reference', 'Ref /s', 'Ours / ref', 'Redis CPU µs per entry, ours / ref', 'Client CPU µs per entry', 'Target'], main));
+	parts.push('');
+	parts.push('Redis CPU is the server\'s `used_cpu_user+used_cpu_sys` delta over the run divided by entries (global: anything else using the server counts too). Client CPU is the Node writer processes\' own CPU.');
+	parts.push('');
+
+	const rawRows: string[][] = [];
+	for (const [c, p] of [
+		[1, 1],
+		[1, SIZE.batch],
+		[SIZE.workers, 1],
+		[SIZE.workers, SIZE.concBatch],
+	] as const) {
+		const get = (kind: string): Samples | undefined => samples.get(`raw:${kind}:${c}:${p}`);
+		const e = get('evalsha');
+		if (!e) continue;
+		const h = get('hset');
+		const r = get('rpush');
+		rawRows.push([`c=${c}, P=${p}`, fmtRate(median(e.value)), fmtUs(median(e.serverUs)), h ? fmtRate(median(h.value)) : '', h ? fmtUs(median(h.serverUs)) : '', r ? fmtRate(median(r.value)) : '', r ? fmtUs(median(r.serverUs)) : '']);
+	}
+	if (rawRows.length > 0) {
+		parts.push('### Raw primitives: `redis-benchmark -q --csv -n N -c C -P P <command>` (requests/s; medians)');
+		parts.push('');
+		parts.push(
+			table(
+				['Clients, pipeline', 'EVALSHA INCR + HSET of the draft', 'Redis µs/op', `HSET of the draft`, 'Redis µs/op', 'RPUSH seq', 'Redis µs/op'],
+				rawRows,
+			),
+		);
+		parts.push('');
+	}
+
+	if (verify) {
+		const v = verify.breakdown;
+		const us = (eps: number[]): string => fmtUs(1e6 / median(eps));
+		parts.push(`### Verify: where the time goes (µs per entry, medians; sealed entry ≈ ${Math.round(verify.bytesPerEntry)} bytes)`);
+		parts.push('');
+		parts.push(
+			table(
+				['Step', 'µs/entry', 'entries/s'],
+				[
+					['HMGET 1,000 seqs at a time (strings only)', us(v.hmgetRead), fmtRate(median(v.hmgetRead))],
+					['JSON.parse', us(v.parse), fmtRate(median(v.parse))],
+					['canonicalJson(body) (+ prevHash)', us(v.canonical), fmtRate(median(v.canonical))],
+					['SHA-256 + HMAC-SHA-256', us(v.crypto), fmtRate(median(v.crypto))],
+					['`verifyTrail` in memory (canonical + crypto + checks)', us(v.memVerify), fmtRate(median(v.memVerify))],
+					['`store.verify()` (all of the above)', us(v.storeVerify), fmtRate(median(v.storeVerify))],
+				],
+			),
+		);
+		parts.push('');
+		parts.push(`Building the ${fmtRate(SIZE.verify)}-entry trail (1 writer, batches of ${SIZE.verifyBuildBatch}) ran at ${fmtRate(verify.buildEps)} entries/s.`);
+		parts.push('');
+	}
+	if (embedded) {
+		parts.push(
+			`Embedded store: one durable append (open, write ~${Math.round((draftBytes + 230) * SIZE.embeddedBatch / 1024)} KB, fsync, close) takes ${median(embedded.fsyncMs).toFixed(2)} ms (median); the same bytes without fsync go at ${fmtRate(median(embedded.rawNoFsync))} entries/s, with fsync at ${fmtRate(median(embedded.rawFsync))} entries/s, so fsync is the embedded store's ceiling: ${fmtRatio(1 - median(embedded.rawFsync) / median(embedded.rawNoFsync))} of the raw durable write time is fsync.`,
+		);
+		parts.push('');
+	}
+	parts.push(...summary(verify));
+	return parts.join('\n');
+}
+
+function summary(verify: Awaited<ReturnType<typeof benchVerify>> | undefined): string[] {
+	const out: string[] = ['### Summary', ''];
+	const b = samples.get('batched');
+	if (b) {
+		const ratio = median(b.ratio);
+		const server = median(b.serverUs);
+		const refServer = median(b.refServerUs);
+		const client = median(b.clientUs);
+		const wallUs = 1e6 / median(b.value);
+		out.push(
+			`- Batched append (1 writer, ${SIZE.batch} per batch): ${fmtRate(median(b.value))} entries/s, ${fmtRatio(ratio)} of the raw primitive pipelined the same way (${fmtRate(median(b.ref))}/s). Target ≥ 30%: **${ratio >= TARGET_BATCHED_RATIO ? 'met' : 'missed'}**. Per entry: ${fmtUs(wallUs)} µs wall = ${fmtUs(client)} µs Node CPU + ${fmtUs(server)} µs Redis CPU (the primitive costs Redis ${fmtUs(refServer)} µs) + waiting.`,
+		);
+	}
+	for (const [id, what] of [
+		['single', 'single-entry appends, 1 writer'],
+		['conc10', `${SIZE.workers} processes, batches of ${SIZE.concBatch}`],
+		['conc1', `${SIZE.workers} processes, single entries`],
+	] as const) {
+		const s = samples.get(id);
+		if (s) out.push(`- ${what}: ${fmtRate(median(s.value))} entries/s, ${fmtRatio(median(s.ratio))} of the matching primitive (no target; for information). Per entry ${fmtUs(median(s.clientUs))} µs Node CPU, ${fmtUs(median(s.serverUs))} µs Redis CPU.`);
+	}
+	if (verify) {
+		const v = verify.breakdown;
+		const sv = median(v.storeVerify);
+		const mv = median(v.memVerify);
+		out.push(
+			`- Verify: ${fmtRate(sv)} entries/s from Redis and ${fmtRate(mv)} entries/s in memory (SHA-256+HMAC alone: ${fmtRate(median(v.crypto))}/s). Target ≥ 100,000/s: from Redis **${sv >= TARGET_VERIFY_EPS ? 'met' : 'missed'}**, in memory **${mv >= TARGET_VERIFY_EPS ? 'met' : 'missed'}**.`,
+		);
+	}
+	out.push(...notes.map((n) => `- ${n}`));
+	return out;
+}
+
+const BEGIN = '<!-- bench:begin (generated by bench/audit.bench.ts; edit outside these markers) -->';
+const END = '<!-- bench:end -->';
+
+async function writeResults(report: string): Promise<void> {
+	const path = join(__dirname, '..', '..', 'bench', 'RESULTS.md');
+	let current = '';
+	try {
+		current = await fs.readFile(path, 'utf8');
+	} catch {
+		current = '';
+	}
+	const block = `${BEGIN}\n${report}\n${END}`;
+	const start = current.indexOf(BEGIN);
+	const end = current.indexOf(END);
+	const next =
+		start !== -1 && end > start
+			? current.slice(0, start) + block + current.slice(end + END.length)
+			: `# Audit trail benchmark results\n\nThe section between the markers is rewritten by every full run of \`bench/audit.bench.ts\`; the analysis below it is kept.\n\n${block}\n${current}`;
+	await fs.writeFile(path, next);
+	log(`wrote ${path}`);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+	const started = new Date();
+	await admin.connect();
+	let interrupted = false;
+	const onSignal = (): void => {
+		if (interrupted) process.exit(130);
+		interrupted = true;
+		log('interrupted: deleting the run keys');
+		deleteRunKeys().finally(() => process.exit(130));
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+
+	let verify: Awaited<ReturnType<typeof benchVerify>> | undefined;
+	let embedded: EmbeddedResult | undefined;
+	const value = canonicalJson(prepareDraft(makeDraft('ref', 0)));
+	try {
+		const info = await machine();
+		log(`run ${RUN} (${OPTIONS.quick ? 'quick' : 'full'}, ${OPTIONS.rounds} rounds) on ${info.nproc} cores, ${info.cpu}, node ${info.node}, redis ${info.redis}`);
+		const sha = String(await admin.script('LOAD', PRIMITIVE_LUA));
+		const on = (s: Section): boolean => OPTIONS.only.has(s);
+
+		for (let round = 1; round <= OPTIONS.rounds; round++) {
+			if (on('batched')) {
+				const ref = await references(`round ${round} batched`, 1, SIZE.batch, sha, value);
+				const r = await appendInProcess(`${RUN}b${round}:`, SIZE.batched, SIZE.batch);
+				record('batched', r.eps, ref, r.serverUs, r.clientUs);
+				log(`round ${round} batched append: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
+			}
+			if (on('single')) {
+				const ref = await references(`round ${round} single`, 1, 1, sha, value);
+				const r = await appendInProcess(`${RUN}s${round}:`, SIZE.single, 1);
+				record('single', r.eps, ref, r.serverUs, r.clientUs);
+				log(`round ${round} single append: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
+			}
+			if (on('conc')) {
+				let ref = await references(`round ${round} concurrent batched`, SIZE.workers, SIZE.concBatch, sha, value);
+				let r = await appendFromProcesses(`${RUN}c${round}b:`, SIZE.workers, SIZE.perWorker, SIZE.concBatch);
+				record('conc10', r.eps, ref, r.serverUs, r.clientUs);
+				log(`round ${round} ${SIZE.workers} processes, batches of ${SIZE.concBatch}: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
+				ref = await references(`round ${round} concurrent single`, SIZE.workers, 1, sha, value);
+				r = await appendFromProcesses(`${RUN}c${round}s:`, SIZE.workers, SIZE.perWorker, 1);
+				record('conc1', r.eps, ref, r.serverUs, r.clientUs);
+				log(`round ${round} ${SIZE.workers} processes, single entries: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
+			}
+		}
+		if (on('verify')) verify = await benchVerify();
+		if (on('embedded')) embedded = await benchEmbedded();
+
+		const report = buildReport(info, started, verify, embedded, Buffer.byteLength(value));
+		process.stdout.write(report + '\n');
+		if (OPTIONS.write) await writeResults(report);
+		else log('bench/RESULTS.md not updated (quick or partial run; pass --write to force)');
+	} finally {
+		const deleted = await deleteRunKeys();
+		log(`deleted ${deleted} keys under ${RUN}`);
+		await admin.quit();
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	deleteRunKeys()
+		.catch(() => undefined)
+		.finally(() => process.exit(1));
+});
