@@ -35,6 +35,11 @@ function label(f: CallFrame): string {
 }
 
 function main(): void {
+	// Piped into head: stop quietly when the reader goes away.
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(0);
+		throw error;
+	});
 	const [path, topArg, filter] = process.argv.slice(2);
 	if (!path) throw new Error('usage: profileSummary.js <file.cpuprofile> [top] [filter]');
 	const top = Number(topArg ?? 25);

@@ -8,8 +8,9 @@ export const REASON_CODES = {
 	store_corrupt: 'The embedded journal is damaged: fail closed until it is repaired.',
 	store_config: 'The guard store is misconfigured (queue mode without Redis, bad credential).',
 	invalid_agent_id: 'The Agent ID is empty or has characters that are not allowed.',
-	malformed_event: 'The event to log is not valid.',
 	logged: 'The event was written to the trail.',
+	agent_resumed: 'The agent was resumed.',
+	owner_set: 'The agent owner was recorded.',
 } as const;
 
 export type ReasonCode = keyof typeof REASON_CODES | (string & {});
