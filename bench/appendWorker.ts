@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { RedisStore } from '../lib/store/redis';
+import { startCounting, stopCounting } from './commandCounter';
 import { BENCH_SECRET, COMMAND_TIMEOUT_MS, REDIS_HOST, REDIS_PORT, WorkerResult, makeBatches } from './common';
 
 async function main(): Promise<void> {
@@ -21,11 +22,13 @@ async function main(): Promise<void> {
 	process.stdout.write('ready\n');
 	await new Promise((resolve) => process.stdin.once('data', resolve));
 	const cpu0 = process.cpuUsage();
+	startCounting();
 	const t0 = performance.now();
 	for (const drafts of batches) await store.append(drafts);
 	const ms = performance.now() - t0;
+	const commands = stopCounting();
 	const cpu = process.cpuUsage(cpu0);
-	const result: WorkerResult = { entries, ms, cpuUs: cpu.user + cpu.system };
+	const result: WorkerResult = { entries, ms, cpuUs: cpu.user + cpu.system, appends: batches.length, commands };
 	process.stdout.write(JSON.stringify(result) + '\n');
 	await store.close();
 }

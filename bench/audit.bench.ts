@@ -19,6 +19,7 @@ import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, entryHash, macHex, pr
 import { StoredRecord, verifyTrail } from '../lib/audit/verify';
 import { EmbeddedStore } from '../lib/store/embedded';
 import { RedisStore } from '../lib/store/redis';
+import { describeCounts, startCounting, stopCounting, totalCount } from './commandCounter';
 import { BENCH_SECRET, COMMAND_TIMEOUT_MS, REDIS_HOST, REDIS_PORT, WorkerResult, makeBatches, makeDraft } from './common';
 
 // ---------------------------------------------------------------- options
@@ -222,6 +223,20 @@ interface AppendResult {
 	eps: number;
 	serverUs: number;
 	clientUs: number;
+	appends: number;
+	/** Mean wall time of one `append` call, ms (per writer). */
+	latencyMs: number;
+	commands: Record<string, number>;
+}
+
+/** Per measurement, over all rounds: append calls, their commands and their mean latency. */
+const mix = new Map<string, { appends: number; commands: Record<string, number>; latencyMs: number[] }>();
+function addMix(id: string, r: AppendResult): void {
+	const m = mix.get(id) ?? { appends: 0, commands: {}, latencyMs: [] };
+	m.appends += r.appends;
+	for (const [name, n] of Object.entries(r.commands)) m.commands[name] = (m.commands[name] ?? 0) + n;
+	m.latencyMs.push(r.latencyMs);
+	mix.set(id, m);
 }
 
 async function appendInProcess(keyPrefix: string, total: number, batch: number): Promise<AppendResult> {
@@ -231,14 +246,16 @@ async function appendInProcess(keyPrefix: string, total: number, batch: number):
 		await store.append(makeBatches('warm', batch, batch)[0]); // connection and script cache warm
 		const s0 = await serverCpuUs();
 		const c0 = process.cpuUsage();
+		startCounting();
 		const t0 = performance.now();
 		for (const drafts of batches) await store.append(drafts);
 		const ms = performance.now() - t0;
+		const commands = stopCounting();
 		const cpu = process.cpuUsage(c0);
 		const s1 = await serverCpuUs();
 		const head = await store.head();
 		if (head.seq !== total + batch) throw new Error(`expected head seq ${total + batch}, found ${head.seq}`);
-		return { eps: (total / ms) * 1000, serverUs: (s1 - s0) / total, clientUs: (cpu.user + cpu.system) / total };
+		return { eps: (total / ms) * 1000, serverUs: (s1 - s0) / total, clientUs: (cpu.user + cpu.system) / total, appends: batches.length, latencyMs: ms / batches.length, commands };
 	} finally {
 		await store.close();
 	}
@@ -302,7 +319,11 @@ async function appendFromProcesses(keyPrefix: string, workers: number, perWorker
 		const headSeq = Number(await admin.hget(`${keyPrefix}head`, 'seq'));
 		if (headSeq !== total) throw new Error(`expected head seq ${total} after concurrent appends, found ${headSeq}`);
 		const clientCpu = results.reduce((sum, r) => sum + r.cpuUs, 0);
-		return { eps: (total / ms) * 1000, serverUs: (s1 - s0) / total, clientUs: clientCpu / total };
+		const appends = results.reduce((sum, r) => sum + r.appends, 0);
+		const commands: Record<string, number> = {};
+		for (const r of results) for (const [name, count] of Object.entries(r.commands)) commands[name] = (commands[name] ?? 0) + count;
+		const latencyMs = results.reduce((sum, r) => sum + r.ms, 0) / appends;
+		return { eps: (total / ms) * 1000, serverUs: (s1 - s0) / total, clientUs: clientCpu / total, appends, latencyMs, commands };
 	} finally {
 		for (const c of children) c.stdin.end();
 	}
@@ -539,6 +560,25 @@ function buildReport(info: Record<string, string>, started: Date, verify: Awaite
 	parts.push('');
 	parts.push('Redis CPU is the server\'s `used_cpu_user+used_cpu_sys` delta over the run divided by entries (global: anything else using the server counts too). Client CPU is the Node writer processes\' own CPU.');
 	parts.push('');
+	const mixRows: string[][] = [];
+	for (const [id, what, batch] of [
+		['batched', `1 writer, batches of ${SIZE.batch}`, SIZE.batch],
+		['single', '1 writer, single entries', 1],
+		['conc10', `${SIZE.workers} processes, batches of ${SIZE.concBatch}`, SIZE.concBatch],
+		['conc1', `${SIZE.workers} processes, single entries`, 1],
+	] as const) {
+		const m = mix.get(id);
+		if (!m) continue;
+		mixRows.push([what, (totalCount(m.commands) / m.appends).toFixed(1), describeCounts(m.commands, m.appends), median(m.latencyMs).toFixed(2), fmtUs((median(m.latencyMs) * 1000) / batch)]);
+	}
+	if (mixRows.length > 0) {
+		parts.push('### Append: Redis commands and latency per `append` call');
+		parts.push('');
+		parts.push(table(['Writer', 'Commands per append', 'By name (per append)', 'Mean append latency, ms', 'Latency per entry, µs'], mixRows));
+		parts.push('');
+		parts.push('Counted in the writer by wrapping ioredis\' `sendCommand`; every command is one round trip for a sequential writer. Under contention `set` (the seal lock, SET NX) and `hget` (polling the head) repeat while a writer waits for the lock holder.');
+		parts.push('');
+	}
 
 	const rawRows: string[][] = [];
 	for (const [c, p] of [
@@ -683,22 +723,26 @@ async function main(): Promise<void> {
 				const ref = await references(`round ${round} batched`, 1, SIZE.batch, sha, value);
 				const r = await appendInProcess(`${RUN}b${round}:`, SIZE.batched, SIZE.batch);
 				record('batched', r.eps, ref, r.serverUs, r.clientUs);
+				addMix('batched', r);
 				log(`round ${round} batched append: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
 			}
 			if (on('single')) {
 				const ref = await references(`round ${round} single`, 1, 1, sha, value);
 				const r = await appendInProcess(`${RUN}s${round}:`, SIZE.single, 1);
 				record('single', r.eps, ref, r.serverUs, r.clientUs);
+				addMix('single', r);
 				log(`round ${round} single append: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
 			}
 			if (on('conc')) {
 				let ref = await references(`round ${round} concurrent batched`, SIZE.workers, SIZE.concBatch, sha, value);
 				let r = await appendFromProcesses(`${RUN}c${round}b:`, SIZE.workers, SIZE.perWorker, SIZE.concBatch);
 				record('conc10', r.eps, ref, r.serverUs, r.clientUs);
+				addMix('conc10', r);
 				log(`round ${round} ${SIZE.workers} processes, batches of ${SIZE.concBatch}: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
 				ref = await references(`round ${round} concurrent single`, SIZE.workers, 1, sha, value);
 				r = await appendFromProcesses(`${RUN}c${round}s:`, SIZE.workers, SIZE.perWorker, 1);
 				record('conc1', r.eps, ref, r.serverUs, r.clientUs);
+				addMix('conc1', r);
 				log(`round ${round} ${SIZE.workers} processes, single entries: ${fmtRate(r.eps)}/s = ${fmtRatio(r.eps / ref.rps)} of reference`);
 			}
 		}

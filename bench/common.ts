@@ -50,4 +50,8 @@ export interface WorkerResult {
 	ms: number;
 	/** User + system CPU of the writer while it appended, microseconds. */
 	cpuUs: number;
+	/** `append` calls made. */
+	appends: number;
+	/** Redis commands sent while appending, by name. */
+	commands: Record<string, number>;
 }

@@ -92,10 +92,32 @@ export function entryHash(entry: Omit<AuditEntry, 'hash' | 'mac'> | AuditEntry):
 	return sha256Hex(entry.prevHash + '\n' + canonicalJson(body));
 }
 
+/** The MAC of a sealed entry, from its hash. */
+export function entryMac(secret: string, hash: string): string {
+	return macHex(secret, `entry\n${hash}`);
+}
+
+/**
+ * Refuses to extend a chain whose head was signed with another secret: appending would
+ * mix two keys in one trail and make every later verify fail.
+ */
+export function assertSameSecret(head: { seq: number; hash: string; mac?: string }, secret: string, where: string): void {
+	if (head.seq === 0 || head.mac === undefined) return;
+	if (!safeEqualHex(entryMac(secret, head.hash), head.mac)) {
+		throw new WrongSecretError(
+			`the signing secret does not match the one that wrote ${where} (the MAC of seq ${head.seq} does not verify). Use the original secret; nothing was written.`,
+		);
+	}
+}
+
+export class WrongSecretError extends Error {
+	readonly code = 'store_config';
+}
+
 export function sealEntry(draft: EntryDraft & { ts: string }, seq: number, prevHash: string, secret: string): AuditEntry {
 	const body = { ...draft, seq, prevHash };
 	const hash = entryHash(body);
-	return { ...body, hash, mac: macHex(secret, `entry\n${hash}`) };
+	return { ...body, hash, mac: entryMac(secret, hash) };
 }
 
 /** Seals drafts in order after `head`; returns the sealed entries. */

@@ -1,4 +1,4 @@
-import { AuditEntry, Checkpoint, GENESIS_HASH, checkpointMac, entryHash, macHex, safeEqualHex } from './entry';
+import { AuditEntry, Checkpoint, GENESIS_HASH, checkpointMac, entryHash, entryMac, safeEqualHex } from './entry';
 
 /**
  * Verifies a trail as if its writer were hostile: it trusts no stored hash,
@@ -64,7 +64,7 @@ export async function verifyTrail(
 		}
 		const linkOk = entry.prevHash === prev.hash;
 		const hashOk = linkOk && safeEqualHex(entryHash(entry), entry.hash);
-		const macOk = safeEqualHex(macHex(secret, `entry\n${entry.hash}`), entry.mac);
+		const macOk = safeEqualHex(entryMac(secret, entry.hash), entry.mac);
 		if (hashOk && macOk) return undefined;
 		if (hashOk && !macOk) macsBad++;
 		// The next entry links to the one before this: this one was spliced in.

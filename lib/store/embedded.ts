@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentRecord, applyPatch, agentPatchFor } from '../agents/agent';
 import { canonicalJson } from '../audit/canonical';
-import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
+import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, assertSameSecret, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { FileLock, Mutex } from './fileLock';
@@ -37,7 +37,7 @@ export class EmbeddedStore implements GuardStore {
 	private readonly mutex = new Mutex();
 	private offset = 0;
 	private lines = 0;
-	private headState = { seq: 0, hash: GENESIS_HASH };
+	private headState: { seq: number; hash: string; mac?: string } = { seq: 0, hash: GENESIS_HASH };
 	private agents = new Map<string, AgentRecord>();
 	private seqOffsets: number[] = []; // byte offset of seq i at index i-1
 	private byExecution = new Map<string, number[]>();
@@ -131,7 +131,7 @@ export class EmbeddedStore implements GuardStore {
 			);
 		}
 		this.lines = lineNo;
-		this.headState = { seq: entry.seq, hash: entry.hash };
+		this.headState = { seq: entry.seq, hash: entry.hash, mac: entry.mac };
 		this.seqOffsets.push(at);
 		if (entry.executionId !== undefined) {
 			const list = this.byExecution.get(entry.executionId) ?? [];
@@ -150,6 +150,7 @@ export class EmbeddedStore implements GuardStore {
 			try {
 				await this.catchUp();
 				await this.setAsideTornTail();
+				assertSameSecret(this.headState, this.options.secret, this.journalPath);
 				const sealed = sealChain(prepared, this.headState, this.options.secret);
 				const text = sealed.map((e) => canonicalJson(e) + '\n').join('');
 				await appendDurably(this.journalPath, text);
@@ -185,7 +186,7 @@ export class EmbeddedStore implements GuardStore {
 
 	async head(): Promise<{ seq: number; hash: string }> {
 		await this.mutex.run(() => this.catchUp());
-		return { ...this.headState };
+		return { seq: this.headState.seq, hash: this.headState.hash };
 	}
 
 	async getAgent(agentId: string): Promise<AgentRecord | undefined> {

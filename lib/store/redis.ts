@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis, { RedisOptions } from 'ioredis';
 import { AgentPatch, AgentRecord, agentPatchFor } from '../agents/agent';
 import { canonicalJson } from '../audit/canonical';
-import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
+import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, WrongSecretError, assertSameSecret, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
@@ -62,6 +62,7 @@ export function failFastOptions(o: RedisStoreOptions): RedisOptions {
  */
 export class RedisStore implements GuardStore {
 	readonly kind = 'redis' as const;
+	private secretChecked = false;
 	private readonly k: Record<'ctr' | 'pending' | 'entries' | 'head' | 'lock' | 'checkpoints' | 'agents' | 'agent', string>;
 
 	private constructor(
@@ -127,7 +128,21 @@ export class RedisStore implements GuardStore {
 	async append(drafts: EntryDraft[]): Promise<AuditEntry[]> {
 		if (drafts.length === 0) return [];
 		const prepared = drafts.map((d) => prepareDraft(d));
+		try {
+			return await this.appendPrepared(prepared);
+		} catch (error) {
+			throw unavailable(error, this.where);
+		}
+	}
+
+	private async appendPrepared(prepared: Array<EntryDraft & { ts: string }>): Promise<AuditEntry[]> {
 		const patches = prepared.map((d) => agentPatchFor(d)).filter((p): p is AgentPatch => p !== undefined);
+		if (!this.secretChecked) {
+			// Before anything is enqueued: a writer with another secret must not add entries at all.
+			const [seq, hash, mac] = await this.run(() => this.client.hmget(this.k.head, 'seq', 'hash', 'mac'));
+			assertSameSecret({ seq: Number(seq ?? 0), hash: hash ?? GENESIS_HASH, mac: mac ?? undefined }, this.secret, `the Redis trail at ${this.where} (prefix ${this.prefix})`);
+			this.secretChecked = true;
+		}
 		const batch = `${this.prefix}batch:${randomUUID()}`;
 		const first = await this.run(() =>
 			this.client.agEnqueue(this.k.ctr, this.k.pending, batch, this.k.agents, this.k.agent, prepared.length, ...prepared.map((d) => canonicalJson(d)), JSON.stringify(patches)),
@@ -169,13 +184,14 @@ export class RedisStore implements GuardStore {
 	/** One seal pass: read the head and pending drafts, hash them in order, commit. Returns the new head seq. */
 	private async sealPass(token: string): Promise<number> {
 		const read = await this.run(() => this.client.agSealRead(this.k.head, this.k.ctr, this.k.pending, SEAL_BATCH, GENESIS_HASH));
-		const head = { seq: Number(read[0]), hash: read[1] };
-		const drafts = read.slice(2).map((d) => JSON.parse(d) as EntryDraft & { ts: string });
+		const head = { seq: Number(read[0]), hash: read[1], mac: read[2] || undefined };
+		assertSameSecret(head, this.secret, `the Redis trail at ${this.where} (prefix ${this.prefix})`);
+		const drafts = read.slice(3).map((d) => JSON.parse(d) as EntryDraft & { ts: string });
 		if (drafts.length === 0) return head.seq;
 		const sealed = sealChain(drafts, head, this.secret);
 		const tip = sealed[sealed.length - 1];
 		const checkpoint = canonicalJson(signCheckpoint(tip, this.secret));
-		const args: Array<string | number> = [token, head.seq, tip.seq, tip.hash, checkpoint, this.prefix];
+		const args: Array<string | number> = [token, head.seq, tip.seq, tip.hash, checkpoint, this.prefix, tip.mac];
 		for (const e of sealed) args.push(e.seq, canonicalJson(e), e.executionId ?? '', e.agentId ?? '');
 		const result = await this.run(() => this.client.agSealCommit(this.k.lock, this.k.head, this.k.pending, this.k.entries, this.k.checkpoints, ...args));
 		if (result === 'lost_lock') throw new StoreUnavailableError(`the seal lock on ${this.where} expired during a seal pass; nothing was committed, retry`);
@@ -289,6 +305,7 @@ function redactUrl(url: string): string {
 
 function unavailable(error: unknown, where: string): Error {
 	if (error instanceof StoreUnavailableError || error instanceof StoreConfigError) return error;
+	if (error instanceof WrongSecretError) return new StoreConfigError(error.message);
 	const message = error instanceof Error ? error.message : String(error);
 	if (/NOAUTH|WRONGPASS|invalid password/i.test(message)) return new StoreConfigError(`Redis at ${where} refused the password: check the Agent Guard credential`);
 	return new StoreUnavailableError(`Redis at ${where} is unavailable (${plainWords(message)}); guards deny until it answers`, error);

@@ -29,14 +29,15 @@ end
 return first
 `;
 
-/** KEYS: head, counter, pending. ARGV: max drafts. Returns { headSeq, headHash, draft... }. */
+/** KEYS: head, counter, pending. ARGV: max drafts, genesis hash. Returns { headSeq, headHash, headMac, draft... }. */
 export const SEAL_READ = `
-local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+local head = redis.call('HMGET', KEYS[1], 'seq', 'hash', 'mac')
 local seq = tonumber(head[1] or '0')
 local hash = head[2] or ARGV[2]
+local mac = head[3] or ''
 local ctr = tonumber(redis.call('GET', KEYS[2]) or '0')
 local upto = math.min(ctr, seq + tonumber(ARGV[1]))
-local out = { tostring(seq), hash }
+local out = { tostring(seq), hash, mac }
 for s = seq + 1, upto do
   local d = redis.call('HGET', KEYS[3], s)
   if not d then return redis.error_reply('pending entry ' .. s .. ' is missing') end
@@ -48,13 +49,13 @@ return out
 /**
  * KEYS: lock, head, pending, entries, checkpoints.
  * ARGV: token, expected head seq, new head seq, new head hash, checkpoint JSON, index prefix,
- *       then per entry: seq, sealed JSON, executionId or '', agentId or ''.
+ *       new head mac, then per entry: seq, sealed JSON, executionId or '', agentId or ''.
  */
 export const SEAL_COMMIT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'lost_lock' end
 local seq = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
 if seq ~= tonumber(ARGV[2]) then return 'stale' end
-local i = 7
+local i = 8
 while i <= #ARGV do
   local s = ARGV[i]
   redis.call('HSET', KEYS[4], s, ARGV[i + 1])
@@ -63,7 +64,7 @@ while i <= #ARGV do
   if ARGV[i + 3] ~= '' then redis.call('RPUSH', ARGV[6] .. 'agentlog:' .. ARGV[i + 3], s) end
   i = i + 4
 end
-redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4])
+redis.call('HSET', KEYS[2], 'seq', ARGV[3], 'hash', ARGV[4], 'mac', ARGV[7])
 redis.call('RPUSH', KEYS[5], ARGV[5])
 redis.call('LTRIM', KEYS[5], -1000, -1)
 return 'ok'

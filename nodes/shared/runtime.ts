@@ -9,7 +9,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 import { InvalidAgentIdError } from '../../lib/agents/agent';
 import { CanonicalJsonError } from '../../lib/audit/canonical';
-import { InvalidEntryError } from '../../lib/audit/entry';
+import { InvalidEntryError, WrongSecretError } from '../../lib/audit/entry';
 import { InvalidQueryError } from '../../lib/audit/query';
 import { AgentSuspendedError, GuardRun } from '../../lib/runtime/guardRun';
 import { openStore, StoreConfig } from '../../lib/store/open';
@@ -72,7 +72,7 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex?: 
 export function codeOf(error: unknown): string {
 	if (error instanceof StoreUnavailableError) return 'store_unavailable';
 	if (error instanceof StoreCorruptError) return 'store_corrupt';
-	if (error instanceof StoreConfigError) return 'store_config';
+	if (error instanceof StoreConfigError || error instanceof WrongSecretError) return 'store_config';
 	if (error instanceof AgentSuspendedError) return 'agent_suspended';
 	if (error instanceof InvalidAgentIdError) return 'invalid_agent_id';
 	if (error instanceof InvalidEntryError || error instanceof InvalidQueryError || error instanceof CanonicalJsonError) return 'invalid_input';

@@ -26,8 +26,8 @@ export function tempDir(label = 'agent-guard'): string {
 
 export interface StoreFactory {
 	name: 'embedded' | 'redis';
-	/** A fresh, empty store; `same` opens a second handle on the store of the previous call. */
-	open(same?: boolean): Promise<GuardStore>;
+	/** A fresh, empty store; `same` opens a second handle on the store of the previous call, optionally with another secret. */
+	open(same?: boolean, secret?: string): Promise<GuardStore>;
 }
 
 export function storeFactories(): StoreFactory[] {
@@ -36,16 +36,16 @@ export function storeFactories(): StoreFactory[] {
 	return [
 		{
 			name: 'embedded',
-			open: async (same = false) => {
+			open: async (same = false, secret = TEST_SECRET) => {
 				if (!same || !dir) dir = tempDir();
-				return EmbeddedStore.open({ dir, secret: TEST_SECRET });
+				return EmbeddedStore.open({ dir, secret });
 			},
 		},
 		{
 			name: 'redis',
-			open: async (same = false) => {
+			open: async (same = false, secret = TEST_SECRET) => {
 				if (!same || !prefix) prefix = `agtest:${randomUUID()}`;
-				return RedisStore.open(redisOptions(prefix));
+				return RedisStore.open({ ...redisOptions(prefix), secret });
 			},
 		},
 	];

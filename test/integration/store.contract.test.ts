@@ -13,8 +13,8 @@ const draft = (event: string, extra: Partial<EntryDraft> = {}): EntryDraft => ({
 
 describe.each(storeFactories())('GuardStore contract: $name', (factory) => {
 	const opened: GuardStore[] = [];
-	const open = async (same = false) => {
-		const s = await factory.open(same);
+	const open = async (same = false, secret?: string) => {
+		const s = await factory.open(same, secret);
 		opened.push(s);
 		return s;
 	};
@@ -45,6 +45,16 @@ describe.each(storeFactories())('GuardStore contract: $name', (factory) => {
 		const report = await verifyTrail(store.records(), await store.checkpoints(), 'not-the-secret-not-the-secret-not');
 		expect(report.valid).toBe(false);
 		expect(report.problem).toBe('wrong_secret');
+	});
+
+	test('a writer with another signing secret is refused before it adds anything to the chain', async () => {
+		const store = await open();
+		await store.append([draft('a.one')]);
+		const impostor = await open(true, 'another-secret-another-secret-another');
+		await expect(impostor.append([draft('a.two')])).rejects.toThrow(/signing secret does not match/);
+		expect((await store.head()).seq).toBe(1);
+		await store.append([draft('a.three')]);
+		await expect(store.verify()).resolves.toMatchObject({ valid: true, entries: 2 });
 	});
 
 	test('secrets in details never reach the trail', async () => {
