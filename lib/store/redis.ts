@@ -321,7 +321,7 @@ function plainWords(message: string): string {
 		EHOSTUNREACH: 'host unreachable',
 		EAI_AGAIN: 'host name lookup failed',
 	};
-	return message.replace(/\b(?:connect |getaddrinfo |read )?(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|ECONNRESET|EHOSTUNREACH|EAI_AGAIN)\b/g, (_m, code: string) => words[code]);
+	return message.replace(/^(?:\w*Error: )+/, '').replace(/\b(?:connect |getaddrinfo |read )?(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|ECONNRESET|EHOSTUNREACH|EAI_AGAIN)\b/g, (_m, code: string) => words[code]);
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,4 +1,7 @@
+import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workflow';
 import { closeAllStores } from '../../lib/store/open';
+import { agentGuardApiTest } from '../../nodes/shared/runtime';
+import { freePort } from '../helpers/privateRedis';
 import { agentControl, auditLogger, embeddedCredential, guardNodeTypes, redisCredential } from '../helpers/guardNodes';
 import { runWorkflow } from '../helpers/n8nInProcess';
 
@@ -91,5 +94,20 @@ describe('Agent Control bad input', () => {
 		const { existsSync } = await import('node:fs');
 		const { join } = await import('node:path');
 		expect(existsSync(join(String(process.env.N8N_USER_FOLDER), '.n8n', 'agent-guard', 'journal.jsonl'))).toBe(true);
+	});
+});
+
+describe('Agent Guard API credential test', () => {
+	const test_ = (data: Record<string, unknown>) =>
+		agentGuardApiTest.call({} as ICredentialTestFunctions, { id: '1', name: 'Agent Guard', type: 'agentGuardApi', data } as ICredentialsDecrypted);
+
+	test('pings a reachable Redis and says where', async () => {
+		await expect(test_(redisCredential())).resolves.toEqual({ status: 'OK', message: expect.stringMatching(/^Connected to Redis at 127\.0\.0\.1:\d+$/) });
+	});
+
+	test('reports an unreachable Redis, a short secret and a readable journal', async () => {
+		await expect(test_({ ...redisCredential(), port: await freePort() })).resolves.toMatchObject({ status: 'Error', message: expect.stringMatching(/unavailable \(connection refused 127\.0\.0\.1:\d+\)/) });
+		await expect(test_({ ...redisCredential(), signingSecret: 'short' })).resolves.toMatchObject({ status: 'Error', message: expect.stringMatching(/at least 32 characters/) });
+		await expect(test_(embeddedCredential())).resolves.toEqual({ status: 'OK', message: 'Embedded journal is readable' });
 	});
 });
