@@ -6,6 +6,7 @@ import { AuditEntry, EntryDraft, ActorType } from '../audit/entry';
 import { toCsv, toJsonl } from '../audit/export';
 import { AuditQuery } from '../audit/query';
 import { closeAllStores, openStore } from '../store/open';
+import { collectAll } from '../store/paging';
 import { GuardStore } from '../store/types';
 import { ParsedArgs, UsageError, flag, parseArgs } from './args';
 import { storeConfigFromArgs } from './storeFromArgs';
@@ -134,13 +135,7 @@ async function audit(store: GuardStore, command: string | undefined, rest: strin
 		case 'export': {
 			const format = flag(args, 'format') ?? 'jsonl';
 			if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be jsonl or csv, got "${format}"`);
-			const entries: AuditEntry[] = [];
-			let afterSeq: number | undefined;
-			do {
-				const page = await store.query({ ...filters(args), limit: 10_000, afterSeq });
-				entries.push(...page.entries);
-				afterSeq = page.nextAfterSeq;
-			} while (afterSeq !== undefined);
+			const entries = await collectAll(store, filters(args));
 			const body = format === 'csv' ? toCsv(entries) : toJsonl(entries);
 			const out = flag(args, 'out');
 			if (out) {

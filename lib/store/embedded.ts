@@ -7,6 +7,7 @@ import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, assertSameSecret, pre
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { FileLock, Mutex } from './fileLock';
+import { collectAll } from './paging';
 import { GuardStore, StoreConfigError, StoreCorruptError, StoreUnavailableError } from './types';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -216,14 +217,7 @@ export class EmbeddedStore implements GuardStore {
 	}
 
 	async trace(executionId: string): Promise<AuditEntry[]> {
-		const out: AuditEntry[] = [];
-		let afterSeq: number | undefined;
-		do {
-			const page = await this.query({ executionId, afterSeq, limit: 10_000 });
-			out.push(...page.entries);
-			afterSeq = page.nextAfterSeq;
-		} while (afterSeq !== undefined);
-		return out;
+		return collectAll(this, { executionId });
 	}
 
 	/** Entries by seq (a list of seqs, or every seq from `fromSeq`), read from the journal file. */

@@ -6,6 +6,7 @@ import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, WrongSecretError, ass
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
+import { collectAll } from './paging';
 import { GuardStore, StoreConfigError, StoreUnavailableError } from './types';
 
 export interface RedisStoreOptions {
@@ -234,14 +235,7 @@ export class RedisStore implements GuardStore {
 	}
 
 	async trace(executionId: string): Promise<AuditEntry[]> {
-		const out: AuditEntry[] = [];
-		let afterSeq: number | undefined;
-		do {
-			const page = await this.query({ executionId, afterSeq, limit: 10_000 });
-			out.push(...page.entries);
-			afterSeq = page.nextAfterSeq;
-		} while (afterSeq !== undefined);
-		return out;
+		return collectAll(this, { executionId });
 	}
 
 	async *records(): AsyncIterable<StoredRecord> {

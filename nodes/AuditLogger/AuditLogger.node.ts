@@ -4,6 +4,7 @@ import { ActorType, AuditEntry, EntryDraft } from '../../lib/audit/entry';
 import { toCsv, toJsonl } from '../../lib/audit/export';
 import { AuditQuery } from '../../lib/audit/query';
 import { GuardRun } from '../../lib/runtime/guardRun';
+import { collectAll } from '../../lib/store/paging';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
 import { properties } from './description';
 
@@ -150,13 +151,7 @@ async function verify(ctx: IExecuteFunctions, run: GuardRun): Promise<INodeExecu
 async function exportTrail(ctx: IExecuteFunctions, run: GuardRun): Promise<INodeExecutionData[]> {
 	const format = ctx.getNodeParameter('format', 0) as 'jsonl' | 'csv';
 	const property = ctx.getNodeParameter('binaryPropertyName', 0) as string;
-	const entries: AuditEntry[] = [];
-	let afterSeq: number | undefined;
-	do {
-		const page = await run.store.query({ ...filtersOf(ctx), limit: 10_000, afterSeq });
-		entries.push(...page.entries);
-		afterSeq = page.nextAfterSeq;
-	} while (afterSeq !== undefined);
+	const entries = await collectAll(run.store, filtersOf(ctx));
 	const body = format === 'csv' ? toCsv(entries) : toJsonl(entries);
 	const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 	const binary = await ctx.helpers.prepareBinaryData(
