@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { AGENT_EVENTS, AgentRecord, isStale } from '../../lib/agents/agent';
 import { Actor } from '../../lib/audit/entry';
 import { GuardRun } from '../../lib/runtime/guardRun';
+import { agentIdProperty } from '../shared/properties';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
 
 const show = (...operation: string[]) => ({ show: { operation } });
@@ -36,16 +37,7 @@ export class AgentControl implements INodeType {
 				],
 				default: 'getStatus',
 			},
-			{
-				displayName: 'Agent ID',
-				name: 'agentId',
-				type: 'string',
-				default: '',
-				required: true,
-				placeholder: 'sales-bot',
-				hint: 'Letters, digits and . _ : @ -; expressions allowed',
-				displayOptions: show('suspend', 'resume', 'getStatus', 'setOwner'),
-			},
+			agentIdProperty(['suspend', 'resume', 'getStatus', 'setOwner']),
 			{
 				displayName: 'Reason',
 				name: 'reason',

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { agentIdProperty } from '../shared/properties';
 
 const show = (...operation: string[]) => ({ show: { operation } });
 
@@ -37,16 +38,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'logEvent',
 	},
-	{
-		displayName: 'Agent ID',
-		name: 'agentId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'sales-bot',
-		hint: 'Letters, digits and . _ : @ -; expressions allowed',
-		displayOptions: show('logEvent'),
-	},
+	agentIdProperty(['logEvent']),
 	{
 		displayName: 'Event',
 		name: 'event',
