@@ -448,8 +448,8 @@ async function benchVerify(): Promise<{ buildEps: number; breakdown: VerifyBreak
 			let sink = 0;
 			t = performance.now();
 			for (let i = 0; i < n; i++) {
-				const { hash: _h, mac: _m, ...body } = entries[i];
-				sink += canonicalJson(body).length;
+				const { hash: _h, mac: _m, seq: _s, prevHash: _p, ...draft } = entries[i];
+				sink += canonicalJson(draft).length;
 			}
 			b.canonical.push(rate(performance.now() - t));
 			t = performance.now();
@@ -457,9 +457,10 @@ async function benchVerify(): Promise<{ buildEps: number; breakdown: VerifyBreak
 			b.libHash.push(rate(performance.now() - t));
 			if (sink === 0) throw new Error('nothing hashed');
 			// The floor: SHA-256 and HMAC-SHA-256 over the exact bytes, serialised beforehand.
+			// The hash input as lib/audit/entry.ts defines it: seq, prevHash, canonical JSON of the rest.
 			const hashInputs = entries.map((e) => {
-				const { hash: _h, mac: _m, ...body } = e;
-				return Buffer.from(e.prevHash + '\n' + canonicalJson(body));
+				const { hash: _h, mac: _m, seq: _s, prevHash: _p, ...draft } = e;
+				return Buffer.from(`${e.seq}\n${e.prevHash}\n${canonicalJson(draft)}`);
 			});
 			let ok = 0;
 			t = performance.now();

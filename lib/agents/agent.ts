@@ -80,6 +80,23 @@ export function agentPatchFor(entry: EntryDraft & { ts: string }): AgentPatch | 
 	}
 }
 
+/** One patch per agent for a batch, with the same effect as applying each entry's patch in order. */
+export function mergePatches(entries: Array<EntryDraft & { ts: string }>): AgentPatch[] {
+	const byAgent = new Map<string, AgentPatch>();
+	for (const entry of entries) {
+		const patch = agentPatchFor(entry);
+		if (!patch) continue;
+		const merged = byAgent.get(patch.agentId);
+		if (!merged) {
+			byAgent.set(patch.agentId, { agentId: patch.agentId, set: { ...patch.set }, setIfMissing: { ...patch.setIfMissing } });
+			continue;
+		}
+		Object.assign(merged.set, patch.set); // later sets win, as they would one after another
+		merged.setIfMissing = { ...patch.setIfMissing, ...merged.setIfMissing }; // earlier set-if-missing wins
+	}
+	return [...byAgent.values()];
+}
+
 export function applyPatch(record: AgentRecord | undefined, patch: AgentPatch): AgentRecord {
 	const next: AgentRecord = record ? { ...record } : { agentId: patch.agentId, status: 'active' };
 	for (const [key, value] of Object.entries(patch.set)) {

@@ -12,8 +12,12 @@ export function redactSecrets<T>(value: T, depth = 0): T {
 	if (typeof value === 'string') return (SECRET_VALUE.test(value) ? REDACTED : value) as T;
 	if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1)) as T;
 	if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+		// Keys are copied in sorted order so that canonical JSON of the copy is the fast native kind.
+		const source = value as Record<string, unknown>;
 		const out: Record<string, unknown> = {};
-		for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+		for (const key of Object.keys(source).sort()) {
+			const member = source[key];
+			if (member === undefined) continue;
 			// Only strings are redacted by key: counts such as `promptTokens` are numbers, not secrets.
 			out[key] = SECRET_KEY.test(key) && typeof member === 'string' && member !== '' ? REDACTED : redactSecrets(member, depth + 1);
 		}

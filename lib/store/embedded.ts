@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentRecord, applyPatch, agentPatchFor } from '../agents/agent';
 import { canonicalJson } from '../audit/canonical';
-import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, assertSameSecret, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
+import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, assertSameSecret, prepareDraft, sealLines, signCheckpoint } from '../audit/entry';
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { FileLock, Mutex } from './fileLock';
@@ -132,6 +132,10 @@ export class EmbeddedStore implements GuardStore {
 			);
 		}
 		this.lines = lineNo;
+		this.applyEntry(entry, at);
+	}
+
+	private applyEntry(entry: AuditEntry, at: number): void {
 		this.headState = { seq: entry.seq, hash: entry.hash, mac: entry.mac };
 		this.seqOffsets.push(at);
 		if (entry.executionId !== undefined) {
@@ -152,13 +156,21 @@ export class EmbeddedStore implements GuardStore {
 				await this.catchUp();
 				await this.setAsideTornTail();
 				assertSameSecret(this.headState, this.options.secret, this.journalPath);
-				const sealed = sealChain(prepared, this.headState, this.options.secret);
-				const text = sealed.map((e) => canonicalJson(e) + '\n').join('');
-				await appendDurably(this.journalPath, text);
-				await this.catchUp();
+				const sealed = sealLines(prepared, this.headState, this.options.secret);
+				const lines = sealed.map((s) => s.json + '\n');
+				await appendDurably(this.journalPath, lines.join(''));
+				// We hold the lock and had caught up: our lines start at our offset. Apply them
+				// from memory rather than reading back what we just wrote.
+				let at = this.offset;
+				sealed.forEach((s, i) => {
+					this.applyEntry(s.entry, at);
+					at += Buffer.byteLength(lines[i]);
+				});
+				this.offset = at;
+				this.lines += sealed.length;
 				const checkpoint = signCheckpoint(this.headState, this.options.secret);
 				await appendDurably(this.checkpointPath, canonicalJson(checkpoint) + '\n');
-				return sealed;
+				return sealed.map((s) => s.entry);
 			} finally {
 				await release();
 			}

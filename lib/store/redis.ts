@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Redis, { RedisOptions } from 'ioredis';
-import { AgentPatch, AgentRecord, agentPatchFor } from '../agents/agent';
+import { AgentRecord, mergePatches } from '../agents/agent';
 import { canonicalJson } from '../audit/canonical';
-import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, WrongSecretError, assertSameSecret, prepareDraft, sealChain, signCheckpoint } from '../audit/entry';
+import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, WrongSecretError, assertSameSecret, canonicalDraft, prepareDraft, sealLines, signCheckpoint } from '../audit/entry';
 import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/query';
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
-import { ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
+import { APPEND_DIRECT, ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
 import { collectAll } from './paging';
 import { GuardStore, StoreConfigError, StoreUnavailableError } from './types';
 
@@ -25,6 +25,7 @@ export interface RedisStoreOptions {
 }
 
 type ScriptClient = Redis & {
+	agAppendDirect(...args: Array<string | number>): Promise<string[]>;
 	agEnqueue(...args: Array<string | number>): Promise<number>;
 	agSealRead(...args: Array<string | number>): Promise<string[]>;
 	agSealCommit(...args: Array<string | number>): Promise<string>;
@@ -34,6 +35,7 @@ type ScriptClient = Redis & {
 const SEAL_BATCH = 1000;
 const LOCK_MS = 5000;
 const APPEND_WAIT_MS = 10_000;
+const DIRECT_ATTEMPTS = 50;
 
 const PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
 
@@ -64,6 +66,8 @@ export function failFastOptions(o: RedisStoreOptions): RedisOptions {
 export class RedisStore implements GuardStore {
 	readonly kind = 'redis' as const;
 	private secretChecked = false;
+	/** The head as of our last direct append: lets the next one go in a single round trip. */
+	private knownHead: { seq: number; hash: string; mac?: string } | undefined;
 	private readonly k: Record<'ctr' | 'pending' | 'entries' | 'head' | 'lock' | 'checkpoints' | 'agents' | 'agent', string>;
 
 	private constructor(
@@ -101,6 +105,7 @@ export class RedisStore implements GuardStore {
 		// one is kept because connect() itself only says "Connection is closed".
 		let lastError: unknown;
 		client.on('error', (error: unknown) => (lastError = error));
+		client.defineCommand('agAppendDirect', { numberOfKeys: 7, lua: APPEND_DIRECT });
 		client.defineCommand('agEnqueue', { numberOfKeys: 4, lua: ENQUEUE });
 		client.defineCommand('agSealRead', { numberOfKeys: 3, lua: SEAL_READ });
 		client.defineCommand('agSealCommit', { numberOfKeys: 5, lua: SEAL_COMMIT });
@@ -137,16 +142,34 @@ export class RedisStore implements GuardStore {
 	}
 
 	private async appendPrepared(prepared: Array<EntryDraft & { ts: string }>): Promise<AuditEntry[]> {
-		const patches = prepared.map((d) => agentPatchFor(d)).filter((p): p is AgentPatch => p !== undefined);
+		const patches = JSON.stringify(mergePatches(prepared));
+		const batch = `${this.prefix}batch:${randomUUID()}`;
+		let head = this.knownHead ?? (await this.readHead());
 		if (!this.secretChecked) {
-			// Before anything is enqueued: a writer with another secret must not add entries at all.
-			const [seq, hash, mac] = await this.run(() => this.client.hmget(this.k.head, 'seq', 'hash', 'mac'));
-			assertSameSecret({ seq: Number(seq ?? 0), hash: hash ?? GENESIS_HASH, mac: mac ?? undefined }, this.secret, `the Redis trail at ${this.where} (prefix ${this.prefix})`);
+			// Before anything is written: a writer with another secret must not add entries at all.
+			assertSameSecret(head, this.secret, `the Redis trail at ${this.where} (prefix ${this.prefix})`);
 			this.secretChecked = true;
 		}
-		const batch = `${this.prefix}batch:${randomUUID()}`;
+		for (let attempt = 0; attempt < DIRECT_ATTEMPTS; attempt++) {
+			const sealed = sealLines(prepared, head, this.secret);
+			const tip = sealed[sealed.length - 1].entry;
+			const args: Array<string | number> = [head.seq, tip.hash, tip.mac, canonicalJson(signCheckpoint(tip, this.secret)), this.prefix, this.k.agent, patches];
+			for (const { entry, json } of sealed) args.push(json, entry.executionId ?? '', entry.agentId ?? '');
+			const reply = await this.run(() => this.client.agAppendDirect(this.k.lock, this.k.head, this.k.ctr, this.k.entries, this.k.checkpoints, batch, this.k.agents, ...args));
+			if (reply[0] === 'ok' || reply[0] === 'done') {
+				// 'done': this very batch was committed by an earlier send of the same command.
+				this.knownHead = { seq: tip.seq, hash: tip.hash, mac: tip.mac };
+				return sealed.map((s) => s.entry);
+			}
+			if (reply[0] !== 'stale') break;
+			head = { seq: Number(reply[1]), hash: reply[2] || GENESIS_HASH, mac: reply[3] || undefined };
+			// Another writer won the race: step aside for a random moment so the retries spread out.
+			if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(attempt, 4)));
+		}
+		// Others are appending: take seqs in server order and let the lock holder seal.
+		this.knownHead = undefined;
 		const first = await this.run(() =>
-			this.client.agEnqueue(this.k.ctr, this.k.pending, batch, this.k.agents, this.k.agent, prepared.length, ...prepared.map((d) => canonicalJson(d)), JSON.stringify(patches)),
+			this.client.agEnqueue(this.k.ctr, this.k.pending, batch, this.k.agents, this.k.agent, prepared.length, ...prepared.map((d) => canonicalDraft(d)), patches),
 		);
 		const last = first + prepared.length - 1;
 		await this.sealThrough(last);
@@ -155,6 +178,11 @@ export class RedisStore implements GuardStore {
 			if (json === null) throw new StoreUnavailableError(`entry seq ${first + i} was sealed but cannot be read back from ${this.where}`);
 			return JSON.parse(json) as AuditEntry;
 		});
+	}
+
+	private async readHead(): Promise<{ seq: number; hash: string; mac?: string }> {
+		const [seq, hash, mac] = await this.run(() => this.client.hmget(this.k.head, 'seq', 'hash', 'mac'));
+		return { seq: Number(seq ?? 0), hash: hash ?? GENESIS_HASH, mac: mac ?? undefined };
 	}
 
 	/** Seals pending entries until `seq` is sealed, by us or by whoever holds the lock. */
@@ -178,7 +206,7 @@ export class RedisStore implements GuardStore {
 			if (headSeq >= seq) return;
 			if (Date.now() > deadline) throw new StoreUnavailableError(`entry seq ${seq} was not sealed within ${APPEND_WAIT_MS} ms on ${this.where}: a sealer holds the lock too long`);
 			await new Promise((r) => setTimeout(r, delay));
-			delay = Math.min(delay * 2, 8);
+			delay = Math.min(delay * 2, 4);
 		}
 	}
 
@@ -189,11 +217,10 @@ export class RedisStore implements GuardStore {
 		assertSameSecret(head, this.secret, `the Redis trail at ${this.where} (prefix ${this.prefix})`);
 		const drafts = read.slice(3).map((d) => JSON.parse(d) as EntryDraft & { ts: string });
 		if (drafts.length === 0) return head.seq;
-		const sealed = sealChain(drafts, head, this.secret);
-		const tip = sealed[sealed.length - 1];
-		const checkpoint = canonicalJson(signCheckpoint(tip, this.secret));
-		const args: Array<string | number> = [token, head.seq, tip.seq, tip.hash, checkpoint, this.prefix, tip.mac];
-		for (const e of sealed) args.push(e.seq, canonicalJson(e), e.executionId ?? '', e.agentId ?? '');
+		const sealed = sealLines(drafts, head, this.secret);
+		const tip = sealed[sealed.length - 1].entry;
+		const args: Array<string | number> = [token, head.seq, tip.hash, tip.mac, canonicalJson(signCheckpoint(tip, this.secret)), this.prefix];
+		for (const { entry, json } of sealed) args.push(json, entry.executionId ?? '', entry.agentId ?? '');
 		const result = await this.run(() => this.client.agSealCommit(this.k.lock, this.k.head, this.k.pending, this.k.entries, this.k.checkpoints, ...args));
 		if (result === 'lost_lock') throw new StoreUnavailableError(`the seal lock on ${this.where} expired during a seal pass; nothing was committed, retry`);
 		return result === 'ok' ? tip.seq : head.seq;
@@ -240,9 +267,19 @@ export class RedisStore implements GuardStore {
 
 	async *records(): AsyncIterable<StoredRecord> {
 		const headSeq = (await this.head()).seq;
-		for (let from = 1; from <= headSeq; from += 1000) {
+		const chunk = (from: number) => {
 			const seqs = range(from, Math.min(headSeq, from + 999));
-			const raw = await this.run(() => this.client.hmget(this.k.entries, ...seqs.map(String)));
+			const raw = this.run(() => this.client.hmget(this.k.entries, ...seqs.map(String)));
+			raw.catch(() => undefined); // handled when awaited; a reader that stops early must not leave it unhandled
+			return { seqs, raw };
+		};
+		// The next chunk is on its way while this one is verified.
+		let next = headSeq >= 1 ? chunk(1) : undefined;
+		while (next) {
+			const { seqs, raw: pending } = next;
+			const to = seqs[seqs.length - 1];
+			next = to < headSeq ? chunk(to + 1) : undefined;
+			const raw = await pending;
 			for (let i = 0; i < raw.length; i++) {
 				const json = raw[i];
 				if (json === null) continue; // a deleted entry shows as a gap in seqs

@@ -1,4 +1,5 @@
-import { GENESIS_HASH, entryHash, prepareDraft, sealChain, sha256Hex } from '../../lib/audit/entry';
+import { createHmac } from 'node:crypto';
+import { GENESIS_HASH, entryHash, macHex, prepareDraft, sealChain, sealLines, sha256Hex } from '../../lib/audit/entry';
 import { redactSecrets } from '../../lib/audit/redact';
 import { toCsv } from '../../lib/audit/export';
 import { validateAgentId, agentPatchFor, applyPatch, isStale } from '../../lib/agents/agent';
@@ -6,6 +7,18 @@ import { validateAgentId, agentPatchFor, applyPatch, isStale } from '../../lib/a
 describe('audit entries', () => {
 	test('sha256 matches the FIPS 180-2 test vector for "abc"', () => {
 		expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+	});
+
+	test('the MAC is HMAC-SHA256: RFC 4231 test case 2, and agreement with node:crypto for short and long keys', () => {
+		expect(macHex('Jefe', 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+		for (const key of ['k', 'x'.repeat(64), 'y'.repeat(65), 'ü'.repeat(100)]) {
+			expect(macHex(key, 'entry\nabc')).toBe(createHmac('sha256', key).update('entry\nabc').digest('hex'));
+		}
+	});
+
+	test('the stored line parses back to the sealed entry', () => {
+		const [line] = sealLines([prepareDraft({ actor: { type: 'system', id: 's' }, event: 'a.b', details: { x: [1, 'two'] } })], { seq: 0, hash: GENESIS_HASH }, 'k');
+		expect(JSON.parse(line.json)).toEqual(line.entry);
 	});
 
 	test('the first entry links to the genesis hash and its hash is reproducible', () => {
