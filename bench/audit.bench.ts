@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { canonicalJson } from '../lib/audit/canonical';
-import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, entryHash, macHex, prepareDraft, sealChain, signCheckpoint } from '../lib/audit/entry';
+import { AuditEntry, Checkpoint, EntryDraft, GENESIS_HASH, entryHash, macHex, prepareDraft, sealLines, signCheckpoint } from '../lib/audit/entry';
 import { StoredRecord, verifyTrail } from '../lib/audit/verify';
 import { EmbeddedStore } from '../lib/store/embedded';
 import { RedisStore } from '../lib/store/redis';
@@ -265,20 +265,18 @@ async function appendInProcess(keyPrefix: string, total: number, batch: number):
  * The pure-JavaScript work `RedisStore.append` does per entry, step by step, in batches as it
  * does it (no Redis): what the writer's CPU would be with free I/O.
  */
+/** The writer's JavaScript on the direct (uncontended) path of RedisStore.append, step by step. */
 const APPEND_STEPS = [
-	['prepareDraft (validate, redact, canonical round trip)', 'prepare'],
-	['canonicalJson of the draft (ENQUEUE argument)', 'enqueueJson'],
-	['JSON.parse of the pending draft (SEAL_READ reply)', 'readParse'],
-	['sealChain (canonical body, SHA-256, HMAC, copies)', 'seal'],
-	['canonicalJson of the sealed entry (SEAL_COMMIT argument)', 'commitJson'],
-	['JSON.parse of the sealed entry (HMGET read-back)', 'backParse'],
+	['prepareDraft (validate, redact, encode the draft once)', 'prepare'],
+	['sealLines (SHA-256 of seq + prevHash + draft JSON, HMAC, stored line, entry object)', 'seal'],
+	['APPEND_DIRECT arguments (line, executionId, agentId per entry)', 'args'],
 ] as const;
 type AppendStep = (typeof APPEND_STEPS)[number][1];
 const appendSteps = new Map<AppendStep, number[]>();
 
 function appendBreakdown(total: number, batch: number): void {
 	const batches = makeBatches('x', total, batch);
-	const ms: Record<AppendStep, number> = { prepare: 0, enqueueJson: 0, readParse: 0, seal: 0, commitJson: 0, backParse: 0 };
+	const ms: Record<AppendStep, number> = { prepare: 0, seal: 0, args: 0 };
 	let head = { seq: 0, hash: GENESIS_HASH };
 	let sink = 0;
 	for (const drafts of batches) {
@@ -286,22 +284,14 @@ function appendBreakdown(total: number, batch: number): void {
 		const prepared = drafts.map((d) => prepareDraft(d));
 		ms.prepare += performance.now() - t;
 		t = performance.now();
-		const enqueued = prepared.map((d) => canonicalJson(d));
-		ms.enqueueJson += performance.now() - t;
-		t = performance.now();
-		const pending = enqueued.map((j) => JSON.parse(j) as EntryDraft & { ts: string });
-		ms.readParse += performance.now() - t;
-		t = performance.now();
-		const sealed = sealChain(pending, head, BENCH_SECRET);
+		const sealed = sealLines(prepared, head, BENCH_SECRET);
 		ms.seal += performance.now() - t;
 		t = performance.now();
-		const committed = sealed.map((e) => canonicalJson(e));
-		ms.commitJson += performance.now() - t;
-		t = performance.now();
-		const back = committed.map((j) => JSON.parse(j) as AuditEntry);
-		ms.backParse += performance.now() - t;
-		head = sealed[sealed.length - 1];
-		sink += back.length;
+		const args: Array<string | number> = [];
+		for (const { entry, json } of sealed) args.push(json, entry.executionId ?? '', entry.agentId ?? '');
+		ms.args += performance.now() - t;
+		head = sealed[sealed.length - 1].entry;
+		sink += args.length / 3;
 	}
 	if (sink !== total) throw new Error('append breakdown lost entries');
 	for (const [, key] of APPEND_STEPS) {
@@ -510,13 +500,13 @@ async function benchEmbedded(): Promise<EmbeddedResult> {
 		const texts: Array<{ journal: string; checkpoint: string }> = [];
 		let head = { seq: 0, hash: GENESIS_HASH };
 		for (const drafts of batches) {
-			const sealed = sealChain(
+			const sealed = sealLines(
 				drafts.map((d: EntryDraft) => prepareDraft(d)),
 				head,
 				BENCH_SECRET,
 			);
-			head = sealed[sealed.length - 1];
-			texts.push({ journal: sealed.map((e) => canonicalJson(e) + '\n').join(''), checkpoint: canonicalJson(signCheckpoint(head, BENCH_SECRET)) + '\n' });
+			head = sealed[sealed.length - 1].entry;
+			texts.push({ journal: sealed.map((s) => s.json + '\n').join(''), checkpoint: canonicalJson(signCheckpoint(head, BENCH_SECRET)) + '\n' });
 		}
 		for (let round = 1; round <= OPTIONS.rounds; round++) {
 			const dir = join(root, `r${round}`);
