@@ -680,7 +680,7 @@ function buildReport(info: Record<string, string>, started: Date, verify: Awaite
 				[
 					['HMGET 1,000 seqs at a time (strings only)', us(v.hmgetRead), fmtRate(median(v.hmgetRead))],
 					['JSON.parse', us(v.parse), fmtRate(median(v.parse))],
-					['`canonicalJson` of the body (entry minus hash, mac)', us(v.canonical), fmtRate(median(v.canonical))],
+					['`canonicalJson` of the body (the entry minus seq, prevHash, hash, mac)', us(v.canonical), fmtRate(median(v.canonical))],
 					['SHA-256 + HMAC-SHA-256 over pre-serialised bytes (floor)', us(v.crypto), fmtRate(median(v.crypto))],
 					['`entryHash` + `macHex` (lib: canonical + SHA-256 + HMAC)', us(v.libHash), fmtRate(median(v.libHash))],
 					['`verifyTrail` in memory (canonical + crypto + checks)', us(v.memVerify), fmtRate(median(v.memVerify))],
@@ -697,7 +697,7 @@ function buildReport(info: Record<string, string>, started: Date, verify: Awaite
 		const durableUs = 1e6 / median(embedded.rawFsync);
 		const writeUs = 1e6 / median(embedded.rawNoFsync);
 		parts.push(
-			`Embedded store: one durable append (open, write ~${Math.round(((draftBytes + 230) * SIZE.embeddedBatch) / 1024)} KB, fsync, close) takes ${median(embedded.fsyncMs).toFixed(2)} ms (median). Per entry at batches of ${SIZE.embeddedBatch}: the store takes ${fmtUs(storeUs)} µs; writing its bytes durably (2 fsyncs per batch) takes ${fmtUs(durableUs)} µs, of which fsync is ${fmtUs(durableUs - writeUs)} µs. So fsync is ${fmtRatio((durableUs - writeUs) / storeUs)} of the store's time per entry: ${(durableUs - writeUs) / storeUs >= 0.5 ? 'at this batch size fsync is what bounds the embedded store.' : 'at this batch size the embedded store is bound by its own work (sealing, canonical JSON, re-reading what it wrote, the lock file), not by fsync.'}`,
+			`Embedded store: one durable append (open, write ~${Math.round(((draftBytes + 230) * SIZE.embeddedBatch) / 1024)} KB, fsync, close) takes ${median(embedded.fsyncMs).toFixed(2)} ms (median). Per entry at batches of ${SIZE.embeddedBatch}: the store takes ${fmtUs(storeUs)} µs; writing its bytes durably (2 fsyncs per batch) takes ${fmtUs(durableUs)} µs, of which fsync is ${fmtUs(durableUs - writeUs)} µs. So fsync is ${fmtRatio((durableUs - writeUs) / storeUs)} of the store's time per entry: ${(durableUs - writeUs) / storeUs >= 0.5 ? 'at this batch size fsync is what bounds the embedded store.' : 'at this batch size the embedded store is bound by its own work (redaction, one canonical encoding and the sealing per entry, catching up with the journal and the lock file per batch), not by fsync.'}`,
 		);
 		parts.push('');
 	}
