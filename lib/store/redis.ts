@@ -7,7 +7,7 @@ import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/qu
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { APPEND_DIRECT, ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
 import { collectAll } from './paging';
-import { GuardStore, StoreConfigError, StoreUnavailableError } from './types';
+import { GuardStore, StoreConfigError, StoreCorruptError, StoreUnavailableError } from './types';
 
 export interface RedisStoreOptions {
 	host?: string;
@@ -68,6 +68,7 @@ export class RedisStore implements GuardStore {
 	private secretChecked = false;
 	/** The head as of our last direct append: lets the next one go in a single round trip. */
 	private knownHead: { seq: number; hash: string; mac?: string } | undefined;
+	private dataLoss: StoreCorruptError | undefined;
 	private readonly k: Record<'ctr' | 'pending' | 'entries' | 'head' | 'lock' | 'checkpoints' | 'agents' | 'agent', string>;
 
 	private constructor(
@@ -142,6 +143,7 @@ export class RedisStore implements GuardStore {
 	}
 
 	private async appendPrepared(prepared: Array<EntryDraft & { ts: string }>): Promise<AuditEntry[]> {
+		if (this.dataLoss) throw this.dataLoss;
 		const patches = JSON.stringify(mergePatches(prepared));
 		const batch = `${this.prefix}batch:${randomUUID()}`;
 		let head = this.knownHead ?? (await this.readHead());
@@ -163,6 +165,16 @@ export class RedisStore implements GuardStore {
 			}
 			if (reply[0] !== 'stale') break;
 			head = { seq: Number(reply[1]), hash: reply[2] || GENESIS_HASH, mac: reply[3] || undefined };
+			if (this.knownHead && head.seq < this.knownHead.seq) {
+				// The trail is shorter than one we wrote ourselves: Redis lost data (a restart without
+				// persistence, a flush). Starting a new chain on top would hide that: refuse.
+				const seen = this.knownHead.seq;
+				this.knownHead = undefined;
+				// Sticky until restart: every later append of this process fails the same way.
+				throw (this.dataLoss = new StoreCorruptError(
+					`the trail in Redis at ${this.where} (prefix ${this.prefix}) went back from seq ${seen} to seq ${head.seq}: Redis lost data. Enable persistence (appendonly yes), restore it, or if the loss is accepted, restart n8n to start a new chain.`,
+				));
+			}
 			// Another writer won the race: step aside for a random moment so the retries spread out.
 			if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(attempt, 4)));
 		}
@@ -335,7 +347,7 @@ function redactUrl(url: string): string {
 }
 
 function unavailable(error: unknown, where: string): Error {
-	if (error instanceof StoreUnavailableError || error instanceof StoreConfigError) return error;
+	if (error instanceof StoreUnavailableError || error instanceof StoreConfigError || error instanceof StoreCorruptError) return error;
 	if (error instanceof WrongSecretError) return new StoreConfigError(error.message);
 	const message = error instanceof Error ? error.message : String(error);
 	if (/NOAUTH|WRONGPASS|invalid password/i.test(message)) return new StoreConfigError(`Redis at ${where} refused the password: check the Agent Guard credential`);

@@ -60,3 +60,21 @@ describe('Redis append paths', () => {
 		}
 	});
 });
+
+describe('Redis data loss', () => {
+	test('a trail that went back behind what this process wrote is refused, not silently restarted', async () => {
+		const options = redisOptions();
+		const store = await RedisStore.open(options);
+		const admin = new Redis(TEST_REDIS.toString());
+		try {
+			await store.append([draft(1), draft(2), draft(3)]);
+			const keys = await admin.keys(`${options.keyPrefix}:*`);
+			await admin.del(...keys);
+			await expect(store.append([draft(4)])).rejects.toThrow(/went back from seq 3 to seq 0: Redis lost data/);
+			await expect(store.append([draft(5)])).rejects.toThrow(/Redis lost data/);
+		} finally {
+			await store.close();
+			await admin.quit();
+		}
+	});
+});
