@@ -1,0 +1,21 @@
+/**
+ * How each system compares object and field names. Salesforce API names are
+ * case-insensitive; Zendesk and QuickBooks JSON fields are not.
+ */
+const CASE_INSENSITIVE = new Set(['salesforce']);
+
+export function normaliseSystem(system: string): string {
+	return system.trim().toLowerCase();
+}
+
+export function compareForm(system: string, name: string): string {
+	const trimmed = name.trim();
+	return CASE_INSENSITIVE.has(system) ? trimmed.toLowerCase() : trimmed;
+}
+
+/** Record id fields an agent always needs to see to propose a change. */
+export const ID_FIELDS: Record<string, ReadonlySet<string>> = {
+	salesforce: new Set(['id', 'attributes']),
+	zendesk: new Set(['id']),
+	quickbooks: new Set(['Id', 'SyncToken']),
+};
