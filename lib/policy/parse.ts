@@ -75,6 +75,18 @@ export function compilePolicy(input: unknown): Policy {
 	return { rules: compiled };
 }
 
+/** A policy given as JSON text (or already parsed, as n8n's JSON parameters may be). */
+export function compilePolicyJson(raw: unknown): Policy {
+	if (typeof raw !== 'string') return compilePolicy(raw);
+	let value: unknown;
+	try {
+		value = JSON.parse(raw);
+	} catch (error) {
+		throw new PolicyError(`Policy (JSON) is not valid JSON: ${(error as Error).message}`);
+	}
+	return compilePolicy(value);
+}
+
 /** The rules that speak about this system and object, most specific first. */
 export function rulesFor(policy: Policy, system: string, object: string): CompiledRule[] {
 	const sys = normaliseSystem(system);

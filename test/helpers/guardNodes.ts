@@ -1,5 +1,6 @@
 import { AgentControl } from '../../nodes/AgentControl/AgentControl.node';
 import { AuditLogger } from '../../nodes/AuditLogger/AuditLogger.node';
+import { ScopeGuard } from '../../nodes/ScopeGuard/ScopeGuard.node';
 import { InProcessNode } from './n8nInProcess';
 import { TEST_SECRET, redisOptions, tempDir } from './stores';
 
@@ -7,6 +8,7 @@ import { TEST_SECRET, redisOptions, tempDir } from './stores';
 export const guardNodeTypes = {
 	'n8n-nodes-agent-guard.auditLogger': new AuditLogger(),
 	'n8n-nodes-agent-guard.agentControl': new AgentControl(),
+	'n8n-nodes-agent-guard.scopeGuard': new ScopeGuard(),
 };
 
 export const CREDENTIAL_REF = { agentGuardApi: { id: '1', name: 'Agent Guard' } };
@@ -27,4 +29,8 @@ export function auditLogger(name: string, parameters: Record<string, unknown>, e
 
 export function agentControl(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
 	return { name, type: 'n8n-nodes-agent-guard.agentControl', parameters, credentials: CREDENTIAL_REF, ...extra };
+}
+
+export function scopeGuard(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
+	return { name, type: 'n8n-nodes-agent-guard.scopeGuard', parameters, credentials: CREDENTIAL_REF, ...extra };
 }
