@@ -32,8 +32,7 @@ export function filterRecord(policy: Policy, system: string, object: string, rec
 		if (matching.some((r) => r.denied.all || r.denied.names.has(name))) return 'none';
 		if (readers.some((r) => r.readable.all || r.readable.names.has(name))) return 'all';
 		// A listed nested path ("Owner.Name") keeps its parent, with only what is listed inside.
-		const prefix = name + '.';
-		if (readers.some((r) => [...r.readable.names].some((n) => n.startsWith(prefix)))) return 'some';
+		if (readers.some((r) => r.readable.parents.has(name))) return 'some';
 		return 'none';
 	};
 	const walk = (value: Record<string, unknown>, base: string, depth: number): Record<string, unknown> => {

@@ -21,7 +21,12 @@ function fieldSet(system: string, names: string[], where: string): FieldSet {
 			throw new PolicyError(`${where}: "${name}" is not a field name (letters, digits, _ . : -, or * alone for every field)`);
 		}
 	}
-	return { all: names.includes('*'), names: new Set(names.filter((n) => n !== '*').map((n) => compareForm(system, n))) };
+	const compared = names.filter((n) => n !== '*').map((n) => compareForm(system, n));
+	const parents = new Set<string>();
+	for (const name of compared) {
+		for (let dot = name.indexOf('.'); dot !== -1; dot = name.indexOf('.', dot + 1)) parents.add(name.slice(0, dot));
+	}
+	return { all: names.includes('*'), names: new Set(compared), parents };
 }
 
 function where(rule: PolicyRuleInput | undefined, index: number, field: string): string {

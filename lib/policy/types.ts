@@ -33,6 +33,8 @@ export interface CompiledRule {
 export interface FieldSet {
 	all: boolean;
 	names: ReadonlySet<string>; // compared form; dotted paths for nested fields
+	/** Every proper prefix of a dotted name ("Owner" for "Owner.Name"): objects kept for what is inside. */
+	parents: ReadonlySet<string>;
 }
 
 export interface Policy {
