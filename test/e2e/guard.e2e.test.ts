@@ -118,11 +118,11 @@ describe.each(backends)('Agent Guard in real n8n 2.8.4: $name', (backend) => {
 		expect(first.nodeOutputs('Scope Guard', 0).map((i) => (i.action as { recordId: string }).recordId)).toEqual(['00Q001']);
 		expect(first.nodeOutputs('Scope Guard', 1).map((i) => (i.guard as { reasons: Array<{ code: string }> }).reasons[0].code)).toEqual(['field_not_writable', 'object_not_allowed']);
 		const cli = backend.cliStore(n8n, prefix);
-		expect((await runCliProcess(['agent', 'suspend', 'sales-bot', '--reason', 'e2e', ...cli.args], cli.env)).code).toBe(0);
+		expect((await runCliProcess(['agent', 'suspend', 'lead-bot', '--reason', 'e2e', ...cli.args], cli.env)).code).toBe(0);
 		const second = await n8n.execute(id);
 		expect(second.nodeOutputs('Scope Guard', 0)).toEqual([]);
 		expect(second.nodeOutputs('Scope Guard', 1).map((i) => (i.guard as { reasons: Array<{ code: string }> }).reasons[0].code)).toEqual(['agent_suspended', 'agent_suspended', 'agent_suspended']);
-		const decided = await runCliProcess(['audit', 'query', '--event', 'scope.decided', '--json', ...cli.args], cli.env);
+		const decided = await runCliProcess(['audit', 'query', '--event', 'scope.decided', '--agent', 'lead-bot', '--json', ...cli.args], cli.env);
 		expect(decided.stdout.trim().split('\n')).toHaveLength(6);
 	});
 });
