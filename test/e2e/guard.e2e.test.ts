@@ -125,4 +125,26 @@ describe.each(backends)('Agent Guard in real n8n 2.8.4: $name', (backend) => {
 		const decided = await runCliProcess(['audit', 'query', '--event', 'scope.decided', '--agent', 'lead-bot', '--json', ...cli.args], cli.env);
 		expect(decided.stdout.trim().split('\n')).toHaveLength(6);
 	});
+
+	test('tickets → Filter Records → Detect Injection → Check Actions route each item as expected; a suspended agent has everything denied', async () => {
+		const id = await n8n.importWorkflow(backend.wrap(loadFixture('guarded-ticket-triage.json')));
+		const run = await n8n.execute(id);
+		expect(run.error).toBeUndefined();
+		const filtered = run.nodeOutputs('Filter Records', 0);
+		expect(filtered).toHaveLength(3);
+		expect(filtered.every((i) => (i.ticket as Record<string, unknown>).requester_email === undefined)).toBe(true);
+		expect(run.nodeOutputs('Detect Injection', 1).map((i) => (i.ticket as { id: number }).id)).toEqual([102]);
+		expect(run.nodeOutputs('Check Actions', 0).map((i) => (i.action as { recordId: string }).recordId)).toEqual(['101']);
+		expect(run.nodeOutputs('Check Actions', 1).map((i) => (i.guard as { reasons: Array<{ code: string }> }).reasons[0].code)).toEqual(['field_not_writable']);
+		const cli = backend.cliStore(n8n, prefix);
+		const trail = await runCliProcess(['audit', 'query', '--agent', 'triage-bot', '--json', ...cli.args], cli.env);
+		const events = trail.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event);
+		expect(events.filter((e) => e === 'scope.filtered')).toHaveLength(3);
+		expect(events.filter((e) => e === 'injection.flagged')).toHaveLength(1);
+		expect(events.filter((e) => e === 'scope.decided')).toHaveLength(2);
+		expect((await runCliProcess(['agent', 'suspend', 'triage-bot', '--reason', 'e2e triage', ...cli.args], cli.env)).code).toBe(0);
+		const suspended = await n8n.execute(id);
+		expect(suspended.nodeOutputs('Filter Records', 0)).toEqual([]);
+		expect(suspended.nodeOutputs('Filter Records', 1).map((i) => (i.guard as { reasons: Array<{ code: string }> }).reasons[0].code)).toEqual(['agent_suspended', 'agent_suspended', 'agent_suspended']);
+	});
 });

@@ -1,5 +1,6 @@
 import { AgentControl } from '../../nodes/AgentControl/AgentControl.node';
 import { AuditLogger } from '../../nodes/AuditLogger/AuditLogger.node';
+import { InjectionSanitizer } from '../../nodes/InjectionSanitizer/InjectionSanitizer.node';
 import { ScopeGuard } from '../../nodes/ScopeGuard/ScopeGuard.node';
 import { InProcessNode } from './n8nInProcess';
 import { TEST_SECRET, redisOptions, tempDir } from './stores';
@@ -9,6 +10,7 @@ export const guardNodeTypes = {
 	'n8n-nodes-agent-guard.auditLogger': new AuditLogger(),
 	'n8n-nodes-agent-guard.agentControl': new AgentControl(),
 	'n8n-nodes-agent-guard.scopeGuard': new ScopeGuard(),
+	'n8n-nodes-agent-guard.injectionSanitizer': new InjectionSanitizer(),
 };
 
 export const CREDENTIAL_REF = { agentGuardApi: { id: '1', name: 'Agent Guard' } };
@@ -33,4 +35,8 @@ export function agentControl(name: string, parameters: Record<string, unknown>, 
 
 export function scopeGuard(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
 	return { name, type: 'n8n-nodes-agent-guard.scopeGuard', parameters, credentials: CREDENTIAL_REF, ...extra };
+}
+
+export function injectionSanitizer(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
+	return { name, type: 'n8n-nodes-agent-guard.injectionSanitizer', parameters, credentials: CREDENTIAL_REF, ...extra };
 }

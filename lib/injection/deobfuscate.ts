@@ -1,0 +1,143 @@
+/**
+ * Matching-only folds applied on top of the normalised view: Cyrillic/Greek look-alikes inside
+ * words that mix scripts, simple leetspeak inside words that mix letters and digits, and
+ * spaced-out letters ("i g n o r e"). Returns a view whose map points into the normalised view,
+ * or null when nothing changed.
+ */
+import type { View } from './types';
+
+const HOMOGLYPHS: Record<string, string> = {
+	// Cyrillic
+	'а': 'a', 'в': 'b', 'е': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c', 'т': 't', 'у': 'y', 'х': 'x',
+	'і': 'i', 'ј': 'j', 'ѕ': 's', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ɡ': 'g', 'һ': 'h', 'ӏ': 'l', 'ү': 'y',
+	// Greek
+	'α': 'a', 'β': 'b', 'ε': 'e', 'η': 'n', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'γ': 'y',
+};
+
+const LEET: Record<string, string> = { '1': 'i', '0': 'o', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i', '|': 'l' };
+
+function isLatin(c: number): boolean {
+	return c >= 0x61 && c <= 0x7a;
+}
+function isCyrGreek(c: number): boolean {
+	return (c >= 0x370 && c <= 0x3ff) || (c >= 0x400 && c <= 0x52f) || c === 0x261;
+}
+function isWordish(c: number): boolean {
+	return isLatin(c) || isCyrGreek(c) || (c >= 0x30 && c <= 0x39) || c === 0x40 || c === 0x24 || c === 0x21 || c === 0x7c;
+}
+
+export function deobfuscate(view: View): View | null {
+	const s = view.text;
+	const n = s.length;
+	// Pass 1: per-word replacements (length preserving).
+	let arr: string[] | null = null;
+	let i = 0;
+	while (i < n) {
+		if (!isWordish(s.charCodeAt(i))) {
+			i++;
+			continue;
+		}
+		let j = i;
+		let latin = 0;
+		let other = 0;
+		let leet = 0;
+		while (j < n && j - i < 64) {
+			const c = s.charCodeAt(j);
+			if (!isWordish(c)) break;
+			if (isLatin(c)) latin++;
+			else if (isCyrGreek(c)) other++;
+			else leet++;
+			j++;
+		}
+		// Trailing "!" or "|" are punctuation, not letters.
+		let end = j;
+		while (end > i && (s.charCodeAt(end - 1) === 0x21 || s.charCodeAt(end - 1) === 0x7c)) end--;
+		const mixedScript = latin > 0 && other > 0;
+		const leetWord = latin >= 2 && leet > 0 && end - i >= 4;
+		if (mixedScript || leetWord) {
+			for (let k = i; k < end; k++) {
+				const ch = s[k];
+				const r = (mixedScript ? HOMOGLYPHS[ch] : undefined) ?? (leetWord ? LEET[ch] : undefined);
+				if (r !== undefined) {
+					if (arr === null) arr = s.split('');
+					arr[k] = r;
+				}
+			}
+		}
+		i = j;
+	}
+	const text = arr === null ? s : arr.join('');
+	// Pass 2: collapse spaced-out letters: >= 4 single letters separated by one space/dot/dash.
+	const collapsed = collapseSpaced(text);
+	if (collapsed === null) return text === s ? null : { text, map: null };
+	return collapsed;
+}
+
+function isSingleLetterAt(t: string, k: number): boolean {
+	const c = t.charCodeAt(k);
+	if (!(isLatin(c) || isCyrGreek(c))) return false;
+	const before = k === 0 ? 0x20 : t.charCodeAt(k - 1);
+	const after = k + 1 >= t.length ? 0x20 : t.charCodeAt(k + 1);
+	return !isWordish(before) && !isWordish(after);
+}
+
+function collapseSpaced(t: string): View | null {
+	const n = t.length;
+	let out: string[] | null = null;
+	let map: number[] | null = null;
+	let copied = 0;
+	let i = 0;
+	while (i < n) {
+		if (!isSingleLetterAt(t, i)) {
+			i++;
+			continue;
+		}
+		// Count a run: letter, one separator, letter, ...
+		let j = i;
+		let letters = 0;
+		const idx: number[] = [];
+		while (j < n && isSingleLetterAt(t, j)) {
+			letters++;
+			idx.push(j);
+			const sep = t.charCodeAt(j + 1);
+			if (j + 2 < n && (sep === 0x20 || sep === 0x2e || sep === 0x2d || sep === 0x5f) && isSingleLetterAt(t, j + 2)) j += 2;
+			else if (j + 3 < n && sep === 0x20 && t.charCodeAt(j + 2) === 0x20 && isSingleLetterAt(t, j + 3)) {
+				// a double space separates words
+				idx.push(-1);
+				j += 3;
+			} else {
+				j += 1;
+				break;
+			}
+		}
+		if (letters >= 4) {
+			if (out === null || map === null) {
+				out = [];
+				map = [];
+			}
+			for (let k = copied; k < i; k++) {
+				out.push(t[k]);
+				map.push(k);
+			}
+			for (const k of idx) {
+				if (k < 0) {
+					out.push(' ');
+					map.push(map.length > 0 ? map[map.length - 1] : i);
+				} else {
+					out.push(t[k]);
+					map.push(k);
+				}
+			}
+			copied = j;
+			i = j;
+		} else {
+			i = Math.max(j, i + 1);
+		}
+	}
+	if (out === null || map === null) return null;
+	for (let k = copied; k < n; k++) {
+		out.push(t[k]);
+		map.push(k);
+	}
+	return { text: out.join(''), map: Int32Array.from(map) };
+}

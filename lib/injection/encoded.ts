@@ -1,0 +1,215 @@
+/**
+ * Stage 3: encoded payloads. Finds runs of base64, hex, binary octets, percent-encoding, HTML
+ * entities and quoted-printable by linear scanning, decodes them (bounded), and keeps the
+ * decoded text only when it is mostly printable. ROT13 is offered as a whole-text view.
+ * Decoded text is evidence only if a rule later fires on it (the caller decides).
+ */
+
+export interface Decoded {
+	rule: string;
+	start: number;
+	end: number;
+	text: string;
+}
+
+const MAX_ITEMS = 24;
+const MAX_RUN = 64_000;
+
+function printableRatio(s: string): number {
+	if (s.length === 0) return 0;
+	let ok = 0;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09 || (c >= 0xa0 && c !== 0xfffd)) ok++;
+	}
+	return ok / s.length;
+}
+
+function hasWords(s: string): boolean {
+	let spaces = 0;
+	let letters = 0;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c === 0x20) spaces++;
+		else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c >= 0x80) letters++;
+	}
+	return spaces >= 1 && letters >= s.length * 0.5;
+}
+
+/** Compact hex/base64 text is kept too: it may be a second encoding layer. */
+function looksEncoded(s: string): boolean {
+	return s.length >= 16 && /^[A-Za-z0-9+/=_-]+$/.test(s.trim());
+}
+
+function isB64(c: number): boolean {
+	return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
+}
+function isHex(c: number): boolean {
+	return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+function scanBase64(text: string, out: Decoded[]): void {
+	const n = text.length;
+	let i = 0;
+	while (i < n && out.length < MAX_ITEMS) {
+		if (!isB64(text.charCodeAt(i))) {
+			i++;
+			continue;
+		}
+		let j = i;
+		let upper = 0;
+		let lower = 0;
+		let digit = 0;
+		while (j < n && isB64(text.charCodeAt(j))) {
+			const c = text.charCodeAt(j);
+			if (c >= 0x41 && c <= 0x5a) upper++;
+			else if (c >= 0x61 && c <= 0x7a) lower++;
+			else if (c >= 0x30 && c <= 0x39) digit++;
+			j++;
+		}
+		let end = j;
+		while (end < n && text.charCodeAt(end) === 0x3d && end - j < 2) end++;
+		const len = j - i;
+		// Real base64 of text mixes cases; long plain words do not.
+		if (len >= 20 && len <= MAX_RUN && upper > 0 && lower > 0 && (upper + digit) >= len * 0.15) {
+			const raw = text.slice(i, j).replace(/-/g, '+').replace(/_/g, '/');
+			const decoded = Buffer.from(raw, 'base64').toString('utf8');
+			if (decoded.length >= 8 && printableRatio(decoded) >= 0.9 && (hasWords(decoded) || looksEncoded(decoded))) out.push({ rule: 'base64', start: i, end, text: decoded });
+		}
+		i = end > i ? end : i + 1;
+	}
+}
+
+function scanHex(text: string, out: Decoded[]): void {
+	const n = text.length;
+	let i = 0;
+	while (i < n && out.length < MAX_ITEMS) {
+		if (!isHex(text.charCodeAt(i))) {
+			i++;
+			continue;
+		}
+		// Contiguous hex, or pairs separated by single spaces / "\x" / "0x".
+		const start = i;
+		const bytes: number[] = [];
+		let j = i;
+		while (j + 1 < n && bytes.length < MAX_RUN && isHex(text.charCodeAt(j)) && isHex(text.charCodeAt(j + 1))) {
+			bytes.push(parseInt(text.slice(j, j + 2), 16));
+			j += 2;
+			if (j < n && text.charCodeAt(j) === 0x20 && j + 2 < n && isHex(text.charCodeAt(j + 1)) && isHex(text.charCodeAt(j + 2)) && (j + 3 >= n || !isHex(text.charCodeAt(j + 3)) || text.charCodeAt(start + 2) !== 0x20)) j += 1;
+			else if (j + 2 < n && text.charCodeAt(j) === 0x5c && text.charCodeAt(j + 1) === 0x78) j += 2;
+		}
+		if (bytes.length >= 10) {
+			const decoded = Buffer.from(bytes).toString('utf8');
+			if (printableRatio(decoded) >= 0.9 && (hasWords(decoded) || looksEncoded(decoded))) out.push({ rule: 'hex', start, end: j, text: decoded });
+		}
+		i = j > i ? j : i + 1;
+		while (i < n && isHex(text.charCodeAt(i))) i++;
+	}
+}
+
+function scanBinary(text: string, out: Decoded[]): void {
+	const n = text.length;
+	let i = text.indexOf('0');
+	const one = text.indexOf('1');
+	if (i < 0 || one < 0) return;
+	i = Math.min(i, one);
+	while (i < n && out.length < MAX_ITEMS) {
+		const c = text.charCodeAt(i);
+		if (c !== 0x30 && c !== 0x31) {
+			i++;
+			continue;
+		}
+		const start = i;
+		const bytes: number[] = [];
+		let j = i;
+		while (j + 8 <= n && bytes.length < MAX_RUN) {
+			let v = 0;
+			let ok = true;
+			for (let k = 0; k < 8; k++) {
+				const d = text.charCodeAt(j + k);
+				if (d !== 0x30 && d !== 0x31) {
+					ok = false;
+					break;
+				}
+				v = v * 2 + (d - 0x30);
+			}
+			if (!ok) break;
+			bytes.push(v);
+			j += 8;
+			if (j < n && text.charCodeAt(j) === 0x20) j++;
+		}
+		if (bytes.length >= 6) {
+			const decoded = Buffer.from(bytes).toString('utf8');
+			if (printableRatio(decoded) >= 0.9) out.push({ rule: 'binary', start, end: j, text: decoded });
+		}
+		i = j > i ? j : i + 1;
+	}
+}
+
+const PERCENT = /[^%\s]{0,16}(?:%[0-9a-f]{2}[^%\s]{0,16}){4,2000}/gi;
+const ENTITY = /(?:&#x?[0-9a-f]{1,6};?[^&\n]{0,3}|&[a-z]{2,6};[^&\n]{0,3}){4,2000}/gi;
+const QP = /(?:=[0-9A-F]{2}[^=\n]{0,3}){4,2000}/g;
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ' };
+
+function scanRegex(text: string, re: RegExp, rule: string, decode: (s: string) => string | null, out: Decoded[]): void {
+	re.lastIndex = 0;
+	let m: RegExpExecArray | null;
+	while ((m = re.exec(text)) !== null && out.length < MAX_ITEMS) {
+		const decoded = decode(m[0]);
+		if (decoded !== null && decoded !== m[0] && printableRatio(decoded) >= 0.9 && hasWords(decoded)) out.push({ rule, start: m.index, end: m.index + m[0].length, text: decoded });
+	}
+}
+
+function decodePercent(s: string): string | null {
+	try {
+		return decodeURIComponent(s.replace(/\+/g, ' '));
+	} catch {
+		return null;
+	}
+}
+function decodeEntities(s: string): string {
+	return s.replace(/&#(x?)([0-9a-f]{1,6});?|&([a-z]{2,6});/gi, (all: string, x: string, num: string | undefined, name: string | undefined) => {
+		if (num !== undefined) {
+			const v = parseInt(num, x !== '' ? 16 : 10);
+			return v > 0 && v <= 0x10ffff ? String.fromCodePoint(v) : '';
+		}
+		return NAMED[(name ?? '').toLowerCase()] ?? all;
+	});
+}
+function decodeQp(s: string): string {
+	const bytes: number[] = [];
+	for (let i = 0; i < s.length; i++) {
+		if (s[i] === '=' && i + 2 < s.length + 1 && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+			bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+			i += 2;
+		} else bytes.push(s.charCodeAt(i) & 0xff);
+	}
+	return Buffer.from(bytes).toString('utf8');
+}
+
+export function findEncoded(text: string): Decoded[] {
+	const out: Decoded[] = [];
+	scanBase64(text, out);
+	scanHex(text, out);
+	scanBinary(text, out);
+	if (text.includes('%')) scanRegex(text, PERCENT, 'url_encoding', decodePercent, out);
+	if (text.includes('&')) scanRegex(text, ENTITY, 'html_entities', decodeEntities, out);
+	if (text.includes('=')) scanRegex(text, QP, 'quoted_printable', decodeQp, out);
+	return out;
+}
+
+export function rot13(s: string): string {
+	let out = '';
+	const chunk: number[] = [];
+	for (let i = 0; i < s.length; i++) {
+		let c = s.charCodeAt(i);
+		if (c >= 0x61 && c <= 0x7a) c = ((c - 0x61 + 13) % 26) + 0x61;
+		else if (c >= 0x41 && c <= 0x5a) c = ((c - 0x41 + 13) % 26) + 0x41;
+		chunk.push(c);
+		if (chunk.length >= 8192) {
+			out += String.fromCharCode(...chunk);
+			chunk.length = 0;
+		}
+	}
+	return out + String.fromCharCode(...chunk);
+}

@@ -1,0 +1,36 @@
+/** All rule families, cheapest and most specific first. */
+import { addressesAiRules } from './addressesAi';
+import { answerDirectiveRules } from './answerDirective';
+import { embeddedInstructionRules } from './embeddedInstruction';
+import { exfiltrationRules } from './exfiltration';
+import { fakeBoundaryRules } from './fakeBoundary';
+import { instructionOverrideRules } from './instructionOverride';
+import { massActionRules } from './massAction';
+import { obfuscationRequestRules } from './obfuscationRequest';
+import { personaRules } from './persona';
+import { promptExtractionRules } from './promptExtraction';
+import { responseManipulationRules } from './responseManipulation';
+import type { Rule } from './rule';
+import { templateTokenRules } from './templateTokens';
+import { toolCallRules } from './toolCall';
+
+export type { Rule } from './rule';
+
+export const ALL_RULES: Rule[] = [
+	...templateTokenRules,
+	...instructionOverrideRules,
+	...promptExtractionRules,
+	...personaRules,
+	...addressesAiRules,
+	...responseManipulationRules,
+	...answerDirectiveRules,
+	...fakeBoundaryRules,
+	...toolCallRules,
+	...exfiltrationRules,
+	...massActionRules,
+	...obfuscationRequestRules,
+	...embeddedInstructionRules,
+];
+
+/** Families worth trying on a whole-text ROT13 view (high precision only). */
+export const ROT13_RULES: Rule[] = ALL_RULES.filter((r) => r.weight >= 0.75 && r.re !== undefined && r.original !== true);

@@ -1,0 +1,19 @@
+/** A scored detection rule: a constant, linear-time pattern (or scanner) over the folded view. */
+export interface Rule {
+	id: string;
+	category: string;
+	weight: number;
+	/** Global regex; every rule pattern is a constant of this package, never built from input. */
+	re?: RegExp;
+	/** Alternative to `re`: a linear scanner returning [start, end) spans. */
+	find?: (text: string) => Array<[number, number]>;
+	/** Run on the original text (case-sensitive) instead of the folded view. */
+	original?: boolean;
+	/** Optional extra check on the match (e.g. context conditions). */
+	accept?: (text: string, start: number, end: number) => boolean;
+}
+
+/** Up to `n` intervening words, each bounded, separated by bounded whitespace. */
+export const gap = (n: number): string => String.raw`(?:\s{1,5}[^\s]{1,24}){0,${n}}`;
+/** Bounded whitespace between words. */
+export const S = String.raw`\s{1,5}`;
