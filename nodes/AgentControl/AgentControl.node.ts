@@ -3,10 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import { AGENT_EVENTS, AgentRecord, isStale } from '../../lib/agents/agent';
 import { Actor } from '../../lib/audit/entry';
 import { GuardRun } from '../../lib/runtime/guardRun';
-import { agentIdProperty } from '../shared/properties';
+import { agentIdProperty, showFor } from '../shared/properties';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
 
-const show = (...operation: string[]) => ({ show: { operation } });
 
 export class AgentControl implements INodeType {
 	description: INodeTypeDescription = {
@@ -45,7 +44,7 @@ export class AgentControl implements INodeType {
 				default: '',
 				required: true,
 				placeholder: 'Mass update of leads at 09:12, investigating',
-				displayOptions: show('suspend'),
+				displayOptions: showFor('suspend'),
 			},
 			{
 				displayName: 'Reason',
@@ -53,7 +52,7 @@ export class AgentControl implements INodeType {
 				type: 'string',
 				default: '',
 				placeholder: 'Fixed the prompt, reviewed the trace',
-				displayOptions: show('resume'),
+				displayOptions: showFor('resume'),
 			},
 			{
 				displayName: 'Requested By',
@@ -62,7 +61,7 @@ export class AgentControl implements INodeType {
 				default: '',
 				placeholder: 'ops@acme.test',
 				hint: 'Who asked for this; recorded in the trail. Empty means this workflow.',
-				displayOptions: show('suspend', 'resume', 'setOwner'),
+				displayOptions: showFor('suspend', 'resume', 'setOwner'),
 			},
 			{
 				displayName: 'Owner Email',
@@ -71,7 +70,7 @@ export class AgentControl implements INodeType {
 				default: '',
 				required: true,
 				placeholder: 'owner@acme.test',
-				displayOptions: show('setOwner'),
+				displayOptions: showFor('setOwner'),
 			},
 			{
 				displayName: 'Stale After (Days)',
@@ -80,7 +79,7 @@ export class AgentControl implements INodeType {
 				typeOptions: { minValue: 1 },
 				default: 30,
 				description: 'An agent not seen by any guard node for this many days is flagged stale',
-				displayOptions: show('listAgents', 'getStatus'),
+				displayOptions: showFor('listAgents', 'getStatus'),
 			},
 			{
 				displayName: 'Only Stale Agents',
@@ -88,7 +87,7 @@ export class AgentControl implements INodeType {
 				type: 'boolean',
 				default: false,
 				description: 'Whether to return only the agents flagged stale',
-				displayOptions: show('listAgents'),
+				displayOptions: showFor('listAgents'),
 			},
 		],
 	};

@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { agentIdProperty } from '../shared/properties';
+import { agentIdProperty, showFor } from '../shared/properties';
 
-const show = (...operation: string[]) => ({ show: { operation } });
 
 export const filterFields: INodeProperties = {
 	displayName: 'Filters',
@@ -9,7 +8,7 @@ export const filterFields: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Filter',
 	default: {},
-	displayOptions: show('query', 'export'),
+	displayOptions: showFor('query', 'export'),
 	options: [
 		{ displayName: 'Agent ID', name: 'agentId', type: 'string', default: '' },
 		{ displayName: 'Event', name: 'event', type: 'string', default: '', placeholder: 'scope.* or write.applied', description: 'An exact event, or a namespace ending in .*' },
@@ -47,7 +46,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'incident.note',
 		hint: 'Namespaced, lower case: "namespace.name"',
-		displayOptions: show('logEvent'),
+		displayOptions: showFor('logEvent'),
 	},
 	{
 		displayName: 'Actor Type',
@@ -59,7 +58,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'System', value: 'system' },
 		],
 		default: 'agent',
-		displayOptions: show('logEvent'),
+		displayOptions: showFor('logEvent'),
 	},
 	{
 		displayName: 'Actor ID',
@@ -68,7 +67,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'ops@acme.test',
 		hint: 'Leave empty to use the Agent ID (agent) or "n8n" (human, system)',
-		displayOptions: show('logEvent'),
+		displayOptions: showFor('logEvent'),
 	},
 	{
 		displayName: 'Subject',
@@ -76,7 +75,7 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Subject Field',
 		default: {},
-		displayOptions: show('logEvent'),
+		displayOptions: showFor('logEvent'),
 		options: [
 			{ displayName: 'System', name: 'system', type: 'string', default: '', placeholder: 'salesforce' },
 			{ displayName: 'Object', name: 'object', type: 'string', default: '', placeholder: 'Lead' },
@@ -93,7 +92,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'None', value: 'none' },
 		],
 		default: 'item',
-		displayOptions: show('logEvent'),
+		displayOptions: showFor('logEvent'),
 	},
 	{
 		displayName: 'Details (JSON)',
@@ -108,7 +107,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $execution.id }}',
 		hint: 'Defaults to this execution; paste another execution\'s ID to trace it',
-		displayOptions: show('trace'),
+		displayOptions: showFor('trace'),
 	},
 	filterFields,
 	{
@@ -118,7 +117,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 50,
 		description: 'Max number of results to return',
-		displayOptions: show('query'),
+		displayOptions: showFor('query'),
 	},
 	{
 		displayName: 'After Seq',
@@ -126,7 +125,7 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		default: 0,
 		hint: 'For paging: pass the previous page\'s "nextAfterSeq"',
-		displayOptions: show('query'),
+		displayOptions: showFor('query'),
 	},
 	{
 		displayName: 'Error If Broken',
@@ -134,7 +133,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to stop the workflow with an error when the chain does not verify, instead of returning the report',
-		displayOptions: show('verify'),
+		displayOptions: showFor('verify'),
 	},
 	{
 		displayName: 'Format',
@@ -145,7 +144,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'CSV', value: 'csv', description: 'For spreadsheets; cells that look like formulas are escaped' },
 		],
 		default: 'jsonl',
-		displayOptions: show('export'),
+		displayOptions: showFor('export'),
 	},
 	{
 		displayName: 'Put Output File in Field',
@@ -153,6 +152,6 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		hint: 'The name of the output binary field to put the file in',
-		displayOptions: show('export'),
+		displayOptions: showFor('export'),
 	},
 ];

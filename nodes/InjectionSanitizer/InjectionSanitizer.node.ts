@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { sha256Hex } from '../../lib/audit/entry';
+import { valueAt, withValueAt } from '../../lib/fields/path';
 import { scanText } from '../../lib/injection';
 import type { Finding, Sensitivity } from '../../lib/injection';
 import { generateCanary, redactText } from '../../lib/redact/redact';
@@ -83,7 +84,7 @@ function textFields(ctx: IExecuteFunctions, i: number, json: IDataObject): TextF
 		const paths = String(ctx.getNodeParameter('paths', i, '')).split(',').map((p) => p.trim()).filter(Boolean);
 		if (paths.length === 0) throw new NodeOperationError(ctx.getNode(), `Item ${i}, field "Field Paths": empty; name at least one field, or choose All Text Fields`, { itemIndex: i });
 		return paths.map((path) => {
-			const value = at(json, path);
+			const value = valueAt(json, path);
 			if (value === undefined || value === null) return { path, value: '' };
 			if (typeof value !== 'string') {
 				throw new NodeOperationError(ctx.getNode(), `Item ${i}, field "${path}": is ${Array.isArray(value) ? 'a list' : typeof value}, not text`, { itemIndex: i, description: 'Point Field Paths at text fields, or choose All Text Fields.' });
@@ -105,30 +106,10 @@ function textFields(ctx: IExecuteFunctions, i: number, json: IDataObject): TextF
 	return out;
 }
 
-function at(json: IDataObject, path: string): unknown {
-	let value: unknown = json;
-	for (const key of path.split('.')) {
-		if (value === null || typeof value !== 'object') return undefined;
-		value = (value as Record<string, unknown>)[key];
-	}
-	return value;
-}
-
-function setAt(json: IDataObject, path: string, value: string): void {
-	const keys = path.split('.');
-	let target = json as Record<string, unknown>;
-	for (const key of keys.slice(0, -1)) {
-		const next = target[key];
-		if (next === null || typeof next !== 'object') return;
-		target = next as Record<string, unknown>;
-	}
-	target[keys[keys.length - 1]] = value;
-}
-
 function scan(ctx: IExecuteFunctions, run: GuardRun, i: number, item: INodeExecutionData, agentId: string, sanitize: boolean, spotlight: Spotlight | undefined): Out {
 	const sensitivity = ctx.getNodeParameter('sensitivity', i, 'medium') as Sensitivity;
 	const logText = ctx.getNodeParameter('logText', i, false) as boolean;
-	const json: IDataObject = sanitize && ctx.getNodeParameter('replaceOriginal', i, false) ? structuredClone(item.json) : { ...item.json };
+	let json: IDataObject = { ...item.json };
 	const replace = sanitize && (ctx.getNodeParameter('replaceOriginal', i, false) as boolean);
 	const findings: Array<Finding & { path: string }> = [];
 	const fields: IDataObject[] = [];
@@ -154,7 +135,7 @@ function scan(ctx: IExecuteFunctions, run: GuardRun, i: number, item: INodeExecu
 			text = stripInvisible(text).text;
 			text = defangTemplates(text).text;
 			if (spotlight) text = applySpotlight(text, spotlight);
-			if (replace) setAt(json, path, text);
+			if (replace) json = withValueAt(json, path, text);
 			else sanitized[path] = text;
 		}
 	}
@@ -181,12 +162,12 @@ function redact(ctx: IExecuteFunctions, run: GuardRun, i: number, item: INodeExe
 	const kinds = ctx.getNodeParameter('redact', i, ['secrets', 'pii']) as string[];
 	const canaries = String(ctx.getNodeParameter('canaries', i, '')).split(',').map((c) => c.trim()).filter(Boolean);
 	// Redaction always replaces: keeping the original would keep what must not go out.
-	const json = structuredClone(item.json);
+	let json: IDataObject = { ...item.json };
 	const redactions: IDataObject[] = [];
 	for (const { path, value } of textFields(ctx, i, item.json)) {
 		const result = redactText(value, { secrets: kinds.includes('secrets'), pii: kinds.includes('pii'), canaries });
 		if (result.findings.length === 0) continue;
-		setAt(json, path, result.text);
+		json = withValueAt(json, path, result.text);
 		for (const f of result.findings) redactions.push({ path, type: f.type, category: f.category });
 	}
 	const canaryLeaked = redactions.some((r) => r.category === 'canary');

@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { agentIdProperty } from '../shared/properties';
+import { agentIdProperty, showFor } from '../shared/properties';
 
-const show = (...operation: string[]) => ({ show: { operation } });
 
 export const properties: INodeProperties[] = [
 	{
@@ -27,7 +26,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Chosen Fields', value: 'paths', description: 'Only the fields you name' },
 		],
 		default: 'all',
-		displayOptions: show('detect', 'sanitize', 'redactOutput'),
+		displayOptions: showFor('detect', 'sanitize', 'redactOutput'),
 	},
 	{
 		displayName: 'Field Paths',
@@ -48,7 +47,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'High (Catch More)', value: 'high' },
 		],
 		default: 'medium',
-		displayOptions: show('detect', 'sanitize'),
+		displayOptions: showFor('detect', 'sanitize'),
 	},
 	{
 		displayName: 'Spotlight',
@@ -61,7 +60,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'boundary',
 		hint: 'Paste guard.systemPromptSnippet into the AI Agent\'s system message',
-		displayOptions: show('sanitize'),
+		displayOptions: showFor('sanitize'),
 	},
 	{
 		displayName: 'Replace Original Text',
@@ -69,7 +68,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to write the sanitized text over the original fields; otherwise it goes to "sanitized" and the original is kept',
-		displayOptions: show('sanitize'),
+		displayOptions: showFor('sanitize'),
 	},
 	{
 		displayName: 'Redact',
@@ -80,7 +79,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Personal Data', value: 'pii', description: 'E-mail addresses, phone numbers, card numbers (Luhn), IBANs (checksum), US SSNs' },
 		],
 		default: ['secrets', 'pii'],
-		displayOptions: show('redactOutput'),
+		displayOptions: showFor('redactOutput'),
 	},
 	{
 		displayName: 'Canary Tokens',
@@ -89,7 +88,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: '={{ $(\'Generate Canary\').item.json.canary }}',
 		hint: 'Comma-separated; a canary found in the output means the system prompt leaked',
-		displayOptions: show('redactOutput'),
+		displayOptions: showFor('redactOutput'),
 	},
 	{
 		displayName: 'Log Text in Audit Trail',
@@ -97,6 +96,6 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to keep the scanned text (first 2,000 characters per field) in the trail, not just its SHA-256 digest and size',
-		displayOptions: show('detect', 'sanitize'),
+		displayOptions: showFor('detect', 'sanitize'),
 	},
 ];

@@ -7,6 +7,7 @@ import { compilePolicy, compilePolicyJson } from '../../lib/policy/parse';
 import { PRESETS } from '../../lib/policy/presets';
 import { checkScopes } from '../../lib/policy/scopes';
 import { Policy, PolicyError, PolicyReason, ProposedAction } from '../../lib/policy/types';
+import { valueAt, withValueAt } from '../../lib/fields/path';
 import { GuardRun } from '../../lib/runtime/guardRun';
 import { Reason } from '../../lib/runtime/reasons';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
@@ -88,23 +89,13 @@ function loadPolicy(ctx: IExecuteFunctions): Policy {
 	}
 }
 
-function at(json: IDataObject, path: string): unknown {
-	if (path === '') return json;
-	let value: unknown = json;
-	for (const key of path.split('.')) {
-		if (value === null || typeof value !== 'object') return undefined;
-		value = (value as Record<string, unknown>)[key];
-	}
-	return value;
-}
-
 function suspendedReason(agent: AgentRecord | undefined): PolicyReason[] | undefined {
 	return agent?.status === 'suspended' ? [{ code: 'agent_suspended' as PolicyReason['code'], message: suspendedMessage(agent) }] : undefined;
 }
 
 function checkAction(ctx: IExecuteFunctions, run: GuardRun, policy: Policy, i: number, item: INodeExecutionData, agentId: string, agent: AgentRecord | undefined, counts: Map<string, number>): Out {
 	const field = (ctx.getNodeParameter('actionField', i, 'action') as string).trim();
-	const action = at(item.json, field) as ProposedAction;
+	const action = valueAt(item.json, field) as ProposedAction;
 	const decision = suspendedReason(agent) ? { allowed: false, reasons: suspendedReason(agent)!, rule: undefined } : evaluate(policy, action, counts);
 	if (!decision.allowed && decision.reasons[0]?.code === 'malformed_action' && ctx.getNodeParameter('errorOnMalformed', i, false)) {
 		const first = decision.reasons[0];
@@ -126,7 +117,7 @@ function filterItem(ctx: IExecuteFunctions, run: GuardRun, policy: Policy, i: nu
 	const system = String(ctx.getNodeParameter('system', i, '')).trim();
 	const object = String(ctx.getNodeParameter('object', i, '')).trim();
 	const field = (ctx.getNodeParameter('recordField', i, '') as string).trim();
-	const record = at(item.json, field);
+	const record = valueAt(item.json, field);
 	if (!system || !object) throw new NodeOperationError(ctx.getNode(), `Item ${i}, field "${!system ? 'System' : 'Object'}": empty; say which system and object this record is`, { itemIndex: i });
 	if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new NodeOperationError(ctx.getNode(), `Item ${i}, field "Record Field": no record object at "${field || '(whole item)'}"`, { itemIndex: i });
 	const suspended = suspendedReason(agent);
@@ -140,7 +131,7 @@ function filterItem(ctx: IExecuteFunctions, run: GuardRun, policy: Policy, i: nu
 	});
 	// A dropped record leaves without its content: whatever is wired to Denied cannot leak it to the agent.
 	let json: IDataObject = {};
-	if (result.allowed) json = field ? setAt({ ...item.json }, field, result.record) : (result.record as IDataObject);
+	if (result.allowed) json = field ? withValueAt(item.json, field, result.record) : (result.record as IDataObject);
 	json.guard = { removed: result.removed } as IDataObject;
 	return { allowed: result.allowed, item: { json, pairedItem: { item: i } }, entry, decision: result.allowed ? 'allow' : 'deny', reasons: result.reasons, agentId };
 }
@@ -168,16 +159,4 @@ function str(value: unknown): string | undefined {
 function idOf(record: Record<string, unknown>): string | undefined {
 	const id = record.Id ?? record.id;
 	return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
-}
-
-function setAt(json: IDataObject, path: string, value: unknown): IDataObject {
-	const keys = path.split('.');
-	let target: IDataObject = json;
-	for (const key of keys.slice(0, -1)) {
-		const next = target[key];
-		target[key] = next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as IDataObject) } : {};
-		target = target[key] as IDataObject;
-	}
-	target[keys[keys.length - 1]] = value as IDataObject;
-	return json;
 }

@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { agentIdProperty } from '../shared/properties';
+import { agentIdProperty, showFor } from '../shared/properties';
 
-const show = (...operation: string[]) => ({ show: { operation } });
 
 export const properties: INodeProperties[] = [
 	{
@@ -148,7 +147,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'action',
 		hint: 'Where the proposed action is on each item; empty means the whole item',
-		displayOptions: show('checkActions'),
+		displayOptions: showFor('checkActions'),
 	},
 	{
 		displayName: 'Error on Malformed Action',
@@ -156,7 +155,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether a malformed action stops the workflow with an error instead of going to Denied',
-		displayOptions: show('checkActions'),
+		displayOptions: showFor('checkActions'),
 	},
 	{
 		displayName: 'System',
@@ -164,7 +163,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.system ?? "salesforce" }}',
 		hint: 'salesforce, zendesk or quickbooks',
-		displayOptions: show('filterRecords', 'checkScopes'),
+		displayOptions: showFor('filterRecords', 'checkScopes'),
 	},
 	{
 		displayName: 'Object',
@@ -172,7 +171,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.attributes?.type ?? $json.object ?? "" }}',
 		hint: 'The object of the record (Salesforce records carry it in attributes.type)',
-		displayOptions: show('filterRecords'),
+		displayOptions: showFor('filterRecords'),
 	},
 	{
 		displayName: 'Record Field',
@@ -180,7 +179,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		hint: 'Where the record is on each item; empty means the whole item',
-		displayOptions: show('filterRecords'),
+		displayOptions: showFor('filterRecords'),
 	},
 	{
 		displayName: 'Granted Scopes',
@@ -188,6 +187,6 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.scopes }}',
 		hint: 'A list, or text separated by spaces or commas, e.g. "api refresh_token full"',
-		displayOptions: show('checkScopes'),
+		displayOptions: showFor('checkScopes'),
 	},
 ];

@@ -13,3 +13,8 @@ export function agentIdProperty(operations: string[]): INodeProperties {
 		displayOptions: { show: { operation: operations } },
 	};
 }
+
+/** displayOptions showing a parameter for the given operations only. */
+export function showFor(...operation: string[]): { show: { operation: string[] } } {
+	return { show: { operation } };
+}
