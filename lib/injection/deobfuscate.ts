@@ -30,7 +30,9 @@ export function deobfuscate(view: View): View | null {
 	const s = view.text;
 	const n = s.length;
 	// Pass 1: per-word replacements (length preserving).
-	let arr: string[] | null = null;
+	// Replacements as (offset, character) edits, applied with slices (length preserving).
+	let editAt: number[] | null = null;
+	let editCh: string[] | null = null;
 	let i = 0;
 	while (i < n) {
 		if (!isWordish(s.charCodeAt(i))) {
@@ -59,14 +61,28 @@ export function deobfuscate(view: View): View | null {
 				const ch = s[k];
 				const r = (mixedScript ? HOMOGLYPHS[ch] : undefined) ?? (leetWord ? LEET[ch] : undefined);
 				if (r !== undefined) {
-					if (arr === null) arr = s.split('');
-					arr[k] = r;
+					if (editAt === null || editCh === null) {
+						editAt = [];
+						editCh = [];
+					}
+					editAt.push(k);
+					editCh.push(r);
 				}
 			}
 		}
 		i = j;
 	}
-	const text = arr === null ? s : arr.join('');
+	let text = s;
+	if (editAt !== null && editCh !== null) {
+		const parts: string[] = [];
+		let from = 0;
+		for (let k = 0; k < editAt.length; k++) {
+			parts.push(s.slice(from, editAt[k]), editCh[k]);
+			from = editAt[k] + 1;
+		}
+		parts.push(s.slice(from));
+		text = parts.join('');
+	}
 	// Pass 2: collapse spaced-out letters: >= 4 single letters separated by one space/dot/dash.
 	const collapsed = collapseSpaced(text);
 	if (collapsed === null) return text === s ? null : { text, map: null };
@@ -88,6 +104,13 @@ function collapseSpaced(t: string): View | null {
 	let copied = 0;
 	let i = 0;
 	while (i < n) {
+		if (i + 1 < n && isWordish(t.charCodeAt(i)) && isWordish(t.charCodeAt(i + 1))) {
+			// Inside a word of two or more characters every position has a word-ish neighbour,
+			// so none is a single letter: skip the word.
+			i += 2;
+			while (i < n && isWordish(t.charCodeAt(i))) i++;
+			continue;
+		}
 		if (!isSingleLetterAt(t, i)) {
 			i++;
 			continue;

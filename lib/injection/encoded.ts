@@ -48,6 +48,11 @@ function isHex(c: number): boolean {
 	return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }
 
+/** Value of a hex digit (caller checked `isHex`); same as parseInt(…, 16) on the pair. */
+function hexVal(c: number): number {
+	return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+}
+
 function scanBase64(text: string, out: Decoded[]): void {
 	const n = text.length;
 	let i = 0;
@@ -80,6 +85,9 @@ function scanBase64(text: string, out: Decoded[]): void {
 	}
 }
 
+/** Reused byte buffer for hex runs (most runs are ordinary words and are dropped). */
+const hexScratch: number[] = [];
+
 function scanHex(text: string, out: Decoded[]): void {
 	const n = text.length;
 	let i = 0;
@@ -90,10 +98,11 @@ function scanHex(text: string, out: Decoded[]): void {
 		}
 		// Contiguous hex, or pairs separated by single spaces / "\x" / "0x".
 		const start = i;
-		const bytes: number[] = [];
+		const bytes = hexScratch;
+		bytes.length = 0;
 		let j = i;
 		while (j + 1 < n && bytes.length < MAX_RUN && isHex(text.charCodeAt(j)) && isHex(text.charCodeAt(j + 1))) {
-			bytes.push(parseInt(text.slice(j, j + 2), 16));
+			bytes.push(hexVal(text.charCodeAt(j)) * 16 + hexVal(text.charCodeAt(j + 1)));
 			j += 2;
 			if (j < n && text.charCodeAt(j) === 0x20 && j + 2 < n && isHex(text.charCodeAt(j + 1)) && isHex(text.charCodeAt(j + 2)) && (j + 3 >= n || !isHex(text.charCodeAt(j + 3)) || text.charCodeAt(start + 2) !== 0x20)) j += 1;
 			else if (j + 2 < n && text.charCodeAt(j) === 0x5c && text.charCodeAt(j + 1) === 0x78) j += 2;

@@ -1,11 +1,18 @@
 /** Runs rules over a view and returns hits in the view's own offsets. */
+import { literalsPresent, mayMatch } from './prefilter';
 import type { Rule } from './rules';
 import type { RuleHit } from './types';
 
 const MAX_PER_RULE = 3;
 
-export function runRules(rules: readonly Rule[], folded: string, original: string | null): RuleHit[] {
+/**
+ * `rotSource`: when `folded` is ROT13(rotSource), the literal pre-filter is evaluated on
+ * `rotSource` with ROT13-transformed literals (same answer, and shared with the plain scan).
+ */
+export function runRules(rules: readonly Rule[], folded: string, original: string | null, rotSource: string | null = null): RuleHit[] {
 	const hits: RuleHit[] = [];
+	// Literal pre-filter over the folded view (computed on first need).
+	let present: Uint8Array | null = null;
 	for (const rule of rules) {
 		const target = rule.original === true ? original : folded;
 		if (target === null) continue;
@@ -20,6 +27,10 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 		}
 		const re = rule.re;
 		if (re === undefined) continue;
+		if (rule.original !== true) {
+			if (present === null) present = literalsPresent(rotSource ?? folded);
+			if (!mayMatch(rule, present, rotSource !== null)) continue;
+		}
 		re.lastIndex = 0;
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(target)) !== null) {

@@ -10,6 +10,7 @@ import { findEncoded, rot13 } from './encoded';
 import { extractHidden } from './hiddenHtml';
 import { runRules } from './match';
 import { normalize } from './normalize';
+import { literalsPresent, mayMatch } from './prefilter';
 import { ALL_RULES, ROT13_RULES } from './rules';
 import { buildResult, snippetOf } from './result';
 import { boost } from './score';
@@ -40,10 +41,10 @@ interface Frame {
 	decoded: boolean;
 }
 
-function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOriginal: string | null, rules = ALL_RULES): void {
+function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOriginal: string | null, rules = ALL_RULES, rotSource: string | null = null): void {
 	// views[0] maps into sub; views[k>0] map into views[k-1].
 	const last = views[views.length - 1];
-	const hits = runRules(rules, last.text, rulesOriginal);
+	const hits = runRules(rules, last.text, rulesOriginal, rotSource);
 	for (const h of hits) {
 		let s = h.start;
 		let e = h.end;
@@ -69,6 +70,13 @@ function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOr
 		if (frame.hidden) f.hidden = true;
 		ctx.findings.push(f);
 	}
+}
+
+/** Whether any ROT13 rule could match ROT13(view) (literal pre-filter; otherwise the scan adds nothing). */
+function rot13MayMatch(view: string): boolean {
+	const present = literalsPresent(view);
+	for (const rule of ROT13_RULES) if (mayMatch(rule, present, true)) return true;
+	return false;
 }
 
 function scanLayer(ctx: Context, sub: string, frame: Frame, depth: number): void {
@@ -99,10 +107,10 @@ function scanLayer(ctx: Context, sub: string, frame: Frame, depth: number): void
 		const span: [number, number] = frame.span ?? [frame.base + d.start, frame.base + d.end];
 		scanLayer(ctx, d.text, { span, base: 0, hidden: frame.hidden, decoded: true }, depth + 1);
 	}
-	if (depth === 0 && sub.length <= ROT13_MAX) {
+	if (depth === 0 && sub.length <= ROT13_MAX && rot13MayMatch(norm.view.text)) {
 		const r = rot13(norm.view.text);
 		const before = ctx.findings.length;
-		addHits(ctx, r, [{ text: r, map: null }], { span: null, base: 0, hidden: false, decoded: true }, null, ROT13_RULES);
+		addHits(ctx, r, [{ text: r, map: null }], { span: null, base: 0, hidden: false, decoded: true }, null, ROT13_RULES, norm.view.text);
 		// ROT13 views share offsets with the normalised view; map them to the original.
 		for (let k = before; k < ctx.findings.length; k++) {
 			const f = ctx.findings[k];

@@ -1,0 +1,111 @@
+/**
+ * Throughput of the prompt-injection scanner (`scanText`, default sensitivity) on one core.
+ *   npm run build && node dist/bench/injectionSpeed.js [--data ../shared/data/injection/dev.jsonl] [--rounds 5]
+ * Reports MB/s (UTF-8 bytes) on the `email-benign` track and on all rows, and p50/p95 µs per
+ * scan for ~10 KB inputs made by concatenating benign e-mails. Each figure is the median of the rounds.
+ */
+import { readFileSync } from 'node:fs';
+import { scanText } from '../lib/injection';
+
+function arg(name: string): string | undefined {
+	const i = process.argv.indexOf(`--${name}`);
+	if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+	const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+	return eq === undefined ? undefined : eq.slice(name.length + 3);
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	if (s.length === 0) return 0;
+	const m = Math.floor(s.length / 2);
+	return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function pct(sorted: number[], p: number): number {
+	if (sorted.length === 0) return 0;
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface Row {
+	text: string;
+	track: string;
+}
+
+/** MB/s (10^6 bytes of UTF-8 per second) over one pass of the texts. */
+function throughput(texts: readonly string[], bytes: number): number {
+	const t0 = process.hrtime.bigint();
+	let sink = 0;
+	for (const t of texts) sink += scanText(t).findings.length;
+	const ns = Number(process.hrtime.bigint() - t0);
+	if (sink < 0) process.stdout.write('');
+	return bytes / 1e6 / (ns / 1e9);
+}
+
+function latencies(texts: readonly string[]): { p50: number; p95: number } {
+	const us: number[] = [];
+	for (const t of texts) {
+		const t0 = process.hrtime.bigint();
+		scanText(t);
+		us.push(Number(process.hrtime.bigint() - t0) / 1000);
+	}
+	us.sort((a, b) => a - b);
+	return { p50: pct(us, 50), p95: pct(us, 95) };
+}
+
+function main(): void {
+	const data = arg('data') ?? '../shared/data/injection/dev.jsonl';
+	const rounds = Math.max(1, Number(arg('rounds') ?? '5'));
+	const rows: Row[] = [];
+	for (const line of readFileSync(data, 'utf8').split('\n')) {
+		if (line.trim() === '') continue;
+		const o = JSON.parse(line) as { text?: unknown; track?: unknown };
+		if (typeof o.text !== 'string') continue;
+		rows.push({ text: o.text, track: typeof o.track === 'string' ? o.track : 'unknown' });
+	}
+	const emails = rows.filter((r) => r.track === 'email-benign').map((r) => r.text);
+	const all = rows.map((r) => r.text);
+	const bytesOf = (xs: readonly string[]): number => xs.reduce((a, t) => a + Buffer.byteLength(t, 'utf8'), 0);
+	const emailBytes = bytesOf(emails);
+	const allBytes = bytesOf(all);
+	// ~10 KB inputs: consecutive benign e-mails joined by blank lines until at least 10,000 characters.
+	const big: string[] = [];
+	let cur = '';
+	for (const e of emails) {
+		cur = cur === '' ? e : `${cur}\n\n${e}`;
+		if (cur.length >= 10_000) {
+			big.push(cur.slice(0, 10_240));
+			cur = '';
+		}
+	}
+	if (big.length === 0 && cur !== '') big.push(cur);
+
+	// Warm-up (JIT), not timed.
+	for (let i = 0; i < Math.min(200, all.length); i++) scanText(all[i]);
+	for (let i = 0; i < Math.min(20, big.length); i++) scanText(big[i]);
+
+	const mbEmail: number[] = [];
+	const mbAll: number[] = [];
+	const p50s: number[] = [];
+	const p95s: number[] = [];
+	for (let r = 0; r < rounds; r++) {
+		mbEmail.push(throughput(emails, emailBytes));
+		mbAll.push(throughput(all, allBytes));
+		const l = latencies(big);
+		p50s.push(l.p50);
+		p95s.push(l.p95);
+	}
+	const f = (x: number, d = 1): string => x.toFixed(d);
+	const out = [
+		`injection scanText speed — ${data}, median of ${rounds} rounds, one core (node ${process.version})`,
+		'',
+		'| measure | value |',
+		'|---|---|',
+		`| email-benign MB/s (${emails.length} rows, ${f(emailBytes / 1e6, 2)} MB) | ${f(median(mbEmail))} |`,
+		`| all rows MB/s (${all.length} rows, ${f(allBytes / 1e6, 2)} MB) | ${f(median(mbAll))} |`,
+		`| 10 KB e-mail p50 µs (${big.length} inputs) | ${f(median(p50s), 0)} |`,
+		`| 10 KB e-mail p95 µs | ${f(median(p95s), 0)} |`,
+	];
+	process.stdout.write(out.join('\n') + '\n');
+}
+
+main();

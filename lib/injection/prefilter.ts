@@ -1,0 +1,503 @@
+/**
+ * Literal pre-filter for rule regexes. Each rule pattern (a constant of this package) is analysed
+ * once into required literal factors in conjunctive normal form: every match of the regex contains,
+ * for each clause, at least one of the clause's literal strings. One Aho–Corasick pass (linear)
+ * over a view tells which literals occur; a rule's regex runs only when all its clauses are
+ * satisfied. This never changes results: a skipped regex could not have matched.
+ */
+import { ALL_RULES, ROT13_RULES, type Rule } from './rules';
+
+type Node =
+	| { t: 'lit'; c: string }
+	| { t: 'any' }
+	| { t: 'zero' }
+	| { t: 'wb' }
+	| { t: 'space' }
+	| { t: 'seq'; items: Array<{ node: Node; min: number; max: number }> }
+	| { t: 'alt'; alts: Node[] };
+
+class Unsupported extends Error {}
+
+/** Minimal parser for the (non-unicode) regex syntax used by the rule sources. */
+function parse(src: string): Node {
+	let i = 0;
+	const parseAlt = (): Node => {
+		const alts: Node[] = [parseSeq()];
+		while (i < src.length && src[i] === '|') {
+			i++;
+			alts.push(parseSeq());
+		}
+		return alts.length === 1 ? alts[0] : { t: 'alt', alts };
+	};
+	const parseSeq = (): Node => {
+		const items: Array<{ node: Node; min: number; max: number }> = [];
+		while (i < src.length && src[i] !== '|' && src[i] !== ')') {
+			const node = parseAtom();
+			let min = 1;
+			let max = 1;
+			const q = src[i];
+			if (q === '*' || q === '+' || q === '?') {
+				min = q === '+' ? 1 : 0;
+				max = q === '?' ? 1 : Infinity;
+				i++;
+				if (src[i] === '?') i++;
+			} else if (q === '{') {
+				const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i, i + 24));
+				if (m !== null) {
+					min = Number(m[1]);
+					max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+					i += m[0].length;
+					if (src[i] === '?') i++;
+				}
+			}
+			items.push({ node, min, max });
+		}
+		return { t: 'seq', items };
+	};
+	const parseAtom = (): Node => {
+		const c = src[i];
+		if (c === '(') {
+			i++;
+			let zero = false;
+			if (src[i] === '?') {
+				if (src[i + 1] === ':') i += 2;
+				else if (src[i + 1] === '=' || src[i + 1] === '!') {
+					zero = true;
+					i += 2;
+				} else if (src[i + 1] === '<' && (src[i + 2] === '=' || src[i + 2] === '!')) {
+					zero = true;
+					i += 3;
+				} else if (src[i + 1] === '<') {
+					const close = src.indexOf('>', i);
+					if (close < 0) throw new Unsupported('group name');
+					i = close + 1;
+				} else throw new Unsupported('group');
+			}
+			const inner = parseAlt();
+			if (src[i] !== ')') throw new Unsupported('unbalanced');
+			i++;
+			return zero ? { t: 'zero' } : inner;
+		}
+		if (c === '[') {
+			i++;
+			if (src[i] === '^') i++;
+			while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
+			if (i >= src.length) throw new Unsupported('class');
+			i++;
+			return { t: 'any' };
+		}
+		if (c === '\\') {
+			const e = src[i + 1];
+			if (e === undefined) throw new Unsupported('escape');
+			i += 2;
+			if (e === 'b') return { t: 'wb' };
+			if (e === 'B') return { t: 'zero' };
+			if (e === 's') return { t: 'space' };
+			if ('dDwWSfvr0123456789'.includes(e)) return { t: 'any' };
+			if (e === 'n') return { t: 'lit', c: '\n' };
+			if (e === 't') return { t: 'lit', c: '\t' };
+			if (e === 'x' || e === 'u') {
+				const len = e === 'x' ? 2 : 4;
+				const hex = src.slice(i, i + len);
+				if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw new Unsupported('hex escape');
+				i += len;
+				return { t: 'lit', c: String.fromCharCode(parseInt(hex, 16)) };
+			}
+			if (/[a-zA-Z]/.test(e)) throw new Unsupported('escape letter');
+			return { t: 'lit', c: e };
+		}
+		if (c === '.') {
+			i++;
+			return { t: 'any' };
+		}
+		if (c === '^' || c === '$') {
+			i++;
+			return { t: 'zero' };
+		}
+		if (c === '*' || c === '+' || c === '?') throw new Unsupported('dangling quantifier');
+		i++;
+		return { t: 'lit', c };
+	};
+	const node = parseAlt();
+	if (i !== src.length) throw new Unsupported('trailing');
+	return node;
+}
+
+/**
+ * A required literal, matched against the text with every run of JS-\s whitespace collapsed to
+ * one space (collapsing maps any substring of the text to a substring of the collapsed text).
+ * `bs`/`be`: the character before/after the occurrence is a non-word character or the text edge.
+ */
+interface Lit {
+	s: string;
+	bs: boolean;
+	be: boolean;
+}
+type Cnf = Lit[][];
+const MAX_ALT_CLAUSES = 4;
+const MAX_VARIANTS = 8;
+
+/** Context at a literal's edge: 0 unknown, 1 a \b assertion, 2 a whitespace character. */
+type Ctx = 0 | 1 | 2;
+
+function isWordChar(c: number): boolean {
+	return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+function isSpaceCode(c: number): boolean {
+	return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+function clauseQuality(cl: Lit[]): number {
+	let worst = Infinity;
+	for (const l of cl) worst = Math.min(worst, l.s.length + (l.bs ? 1 : 0) + (l.be ? 1 : 0));
+	return worst * 1000 - cl.length;
+}
+
+function edgeCtx(it: { node: Node; min: number } | undefined, inherited: Ctx): Ctx {
+	if (it === undefined) return inherited;
+	if (it.node.t === 'wb') return 1;
+	if (it.node.t === 'space' && it.min >= 1) return 2;
+	return 0;
+}
+
+/** Required literal clauses of a node: every match contains one literal of each clause. */
+function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
+	if (node.t === 'lit') return [[{ s: isSpaceCode(node.c.charCodeAt(0)) ? ' ' : node.c, bs: false, be: false }]];
+	if (node.t !== 'seq' && node.t !== 'alt') return [];
+	if (node.t === 'alt') {
+		// (A1 ∧ A2 ∧ …) ∨ (B1 ∧ B2 ∧ …) implies (Aj ∨ Bj) for any choice of j per branch: clause j
+		// takes every branch's j-th best clause (or its last one when the branch has fewer).
+		const ranked: Cnf[] = [];
+		let width = 0;
+		for (const a of node.alts) {
+			const c = cnf(a, lctx, rctx);
+			if (c.length === 0) return [];
+			const q = c.map((cl) => ({ cl, q: clauseQuality(cl) }));
+			q.sort((x, y) => y.q - x.q);
+			ranked.push(q.map((x) => x.cl));
+			width = Math.max(width, c.length);
+		}
+		const out: Cnf = [];
+		for (let j = 0; j < Math.min(width, MAX_ALT_CLAUSES); j++) {
+			const union: Lit[] = [];
+			for (const r of ranked) for (const l of r[Math.min(j, r.length - 1)]) union.push(l);
+			out.push(union);
+		}
+		return out;
+	}
+	const out: Cnf = [];
+	const items = node.items;
+	// The literal run being built, as variants (an optional character or whitespace forks it).
+	let runs: string[] = [];
+	let runLeft: Ctx = 0;
+	const append = (r: string, ch: string): string => (ch === ' ' && r.endsWith(' ') ? r : r + ch);
+	const flush = (right: Ctx): void => {
+		const clause: Lit[] = [];
+		for (let v of runs) {
+			let r = right;
+			if (v.endsWith(' ')) {
+				v = v.slice(0, -1);
+				r = 2;
+			}
+			if (v === '') {
+				clause.length = 0;
+				break;
+			}
+			const bs = runLeft === 2 || (runLeft === 1 && isWordChar(v.charCodeAt(0)));
+			const be = r === 2 || (r === 1 && isWordChar(v.charCodeAt(v.length - 1)));
+			clause.push({ s: v, bs, be });
+		}
+		if (clause.length > 0) out.push(clause);
+		runs = [];
+	};
+	for (let k = 0; k < items.length; k++) {
+		const it = items[k];
+		const nd = it.node;
+		if (nd.t === 'lit' && it.min >= 1) {
+			const ch = isSpaceCode(nd.c.charCodeAt(0)) ? ' ' : nd.c;
+			if (runs.length === 0) {
+				runLeft = edgeCtx(items[k - 1], lctx);
+				runs = [ch];
+			} else runs = runs.map((r) => append(r, ch));
+			if (it.max !== 1) flush(0);
+			continue;
+		}
+		if (nd.t === 'space' && it.min >= 1) {
+			// Any whitespace run is one space in the collapsed text.
+			if (runs.length > 0) runs = runs.map((r) => append(r, ' '));
+			continue;
+		}
+		const optional = it.min === 0 && it.max === 1 ? nd.t === 'lit' : it.min === 0 && nd.t === 'space';
+		if (optional && runs.length > 0 && runs.length * 2 <= MAX_VARIANTS && (nd.t === 'lit' || nd.t === 'space')) {
+			// Present or absent: both continuations of every variant.
+			const ch = nd.t === 'space' || isSpaceCode(nd.c.charCodeAt(0)) ? ' ' : nd.c;
+			runs = [...new Set([...runs, ...runs.map((r) => append(r, ch))])];
+			continue;
+		}
+		flush(edgeCtx(it, 0));
+		if (it.min >= 1) {
+			const inner = it.max === 1 && it.min === 1 ? cnf(nd, edgeCtx(items[k - 1], lctx), edgeCtx(items[k + 1], rctx)) : cnf(nd, 0, 0);
+			for (const cl of inner) out.push(cl);
+		}
+	}
+	flush(rctx);
+	return out;
+}
+
+/** Clauses as literal ids, or null when the rule must always run. */
+const literalIds = new Map<string, number>();
+/** Literals in marked form (see `marked`): what the automaton looks for. */
+const litStr: string[] = [];
+
+/**
+ * Word-boundary markers: U+0001 stands between every pair of neighbouring characters of which
+ * exactly one is a JS word character [A-Za-z0-9_], and before/after a word character at the text's
+ * start/end. A literal carries the markers of its own inner transitions, plus a leading/trailing
+ * marker when the pattern guarantees a non-word character (or the text edge) on that side of a
+ * word character. The text's own control characters below U+0009 are mapped to U+0002.
+ */
+const MARK = 0x01;
+function marked(l: Lit): string {
+	let out = '';
+	const first = l.s.charCodeAt(0);
+	if (l.bs && isWordChar(first)) out += '\u0001';
+	for (let k = 0; k < l.s.length; k++) {
+		if (k > 0 && isWordChar(l.s.charCodeAt(k - 1)) !== isWordChar(l.s.charCodeAt(k))) out += '\u0001';
+		out += l.s[k];
+	}
+	if (l.be && isWordChar(l.s.charCodeAt(l.s.length - 1))) out += '\u0001';
+	return out;
+}
+const ruleClauses = new Map<RegExp, Int32Array[]>();
+/** Clauses with ROT13-transformed literals: tested on a text whose ROT13 view the rule would scan. */
+const rotClauses = new Map<RegExp, Int32Array[]>();
+
+/** Letter-wise ROT13 (an involution that keeps word/space classes, like `encoded.rot13`). */
+function rot13Lit(s: string): string {
+	let out = '';
+	for (let k = 0; k < s.length; k++) {
+		const c = s.charCodeAt(k);
+		if (c >= 0x61 && c <= 0x7a) out += String.fromCharCode(((c - 0x61 + 13) % 26) + 0x61);
+		else if (c >= 0x41 && c <= 0x5a) out += String.fromCharCode(((c - 0x41 + 13) % 26) + 0x41);
+		else out += s[k];
+	}
+	return out;
+}
+
+function litId(l: Lit): number {
+	const key = marked(l);
+	let id = literalIds.get(key);
+	if (id === undefined) {
+		id = litStr.length;
+		literalIds.set(key, id);
+		litStr.push(key);
+	}
+	return id;
+}
+
+function register(re: RegExp, into: Map<RegExp, Int32Array[]>, rot: boolean): void {
+	if (re.flags !== 'g' || into.has(re)) return;
+	let clauses: Cnf;
+	try {
+		clauses = cnf(parse(re.source), 0, 0);
+	} catch (e) {
+		if (e instanceof Unsupported) return;
+		throw e;
+	}
+	if (clauses.length === 0) return;
+	const ids: Int32Array[] = [];
+	for (const cl of clauses) {
+		const arr: number[] = [];
+		for (const l of cl) {
+			const id = litId(rot ? { s: rot13Lit(l.s), bs: l.bs, be: l.be } : l);
+			if (!arr.includes(id)) arr.push(id);
+		}
+		ids.push(Int32Array.from(arr));
+	}
+	into.set(re, ids);
+}
+
+for (const r of ALL_RULES) if (r.re !== undefined && r.original !== true) register(r.re, ruleClauses, false);
+for (const r of ROT13_RULES) if (r.re !== undefined && r.original !== true) register(r.re, rotClauses, true);
+
+// Aho–Corasick automaton over UTF-16 code units. ASCII transitions are a dense DFA table;
+// other code units use per-state maps with failure links (rare in ordinary text).
+const trie: Array<Map<number, number>> = [new Map()];
+const trieOut: number[][] = [[]];
+for (let id = 0; id < litStr.length; id++) {
+	const lit = litStr[id];
+	let s = 0;
+	for (let k = 0; k < lit.length; k++) {
+		const c = lit.charCodeAt(k);
+		let nx = trie[s].get(c);
+		if (nx === undefined) {
+			nx = trie.length;
+			trie.push(new Map());
+			trieOut.push([]);
+			trie[s].set(c, nx);
+		}
+		s = nx;
+	}
+	trieOut[s].push(id);
+}
+const nStates = trie.length;
+// Renumber states in breadth-first order (shallow, hot states first: better cache locality).
+const bfs: number[] = [0];
+for (let q = 0; q < bfs.length; q++) for (const nx of trie[bfs[q]].values()) bfs.push(nx);
+const rank = new Int32Array(nStates);
+bfs.forEach((old, k) => {
+	rank[old] = k;
+});
+const goto: Array<Map<number, number>> = bfs.map((old) => new Map([...trie[old]].map(([c, nx]) => [c, rank[nx]])));
+const outputs: number[][] = bfs.map((old) => [...trieOut[old]]);
+const fail = new Int32Array(nStates);
+// Dense transitions for ASCII code units that occur in some literal; every other code unit below
+// 128 (class 0) leads back to the root.
+const asciiClass = new Uint8Array(128);
+let nClasses = 1;
+for (const lit of litStr) {
+	for (let k = 0; k < lit.length; k++) {
+		const c = lit.charCodeAt(k);
+		if (c < 128 && asciiClass[c] === 0) asciiClass[c] = nClasses++;
+	}
+}
+const classChar = new Int32Array(nClasses).fill(-1);
+for (let c = 0; c < 128; c++) if (asciiClass[c] !== 0) classChar[asciiClass[c]] = c;
+const ascii = new Int32Array(nStates * nClasses);
+// States are numbered in BFS order, so failure targets (shallower) are complete before use.
+for (let s = 0; s < nStates; s++) {
+	for (const [c, nx] of goto[s]) {
+		if (s !== 0) {
+			let f = fail[s];
+			while (f !== 0 && !goto[f].has(c)) f = fail[f];
+			const g = goto[f].get(c);
+			fail[nx] = g !== undefined && g !== nx ? g : 0;
+		} else fail[nx] = 0;
+	}
+}
+for (let s = 0; s < nStates; s++) {
+	if (s !== 0) for (const id of outputs[fail[s]]) outputs[s].push(id);
+	for (let k = 1; k < nClasses; k++) {
+		const g = goto[s].get(classChar[k]);
+		ascii[s * nClasses + k] = g !== undefined ? g : s === 0 ? 0 : ascii[fail[s] * nClasses + k];
+	}
+}
+// Outputs flattened: ids of state s are outIds[outStart[s] .. outStart[s + 1]).
+const outStart = new Int32Array(nStates + 1);
+for (let s = 0; s < nStates; s++) outStart[s + 1] = outStart[s] + outputs[s].length;
+const outIds = new Int32Array(outStart[nStates]);
+for (let s = 0; s < nStates; s++) outIds.set(outputs[s], outStart[s]);
+/** Per-state stamp: every output of the state is already known present in the current text. */
+const doneAt = new Int32Array(nStates);
+let generation = 0;
+
+function step(s: number, c: number): number {
+	if (c < 128) return ascii[s * nClasses + asciiClass[c]];
+	let f = s;
+	for (;;) {
+		const g = goto[f].get(c);
+		if (g !== undefined) return g;
+		if (f === 0) return 0;
+		f = fail[f];
+	}
+}
+
+
+/** Which registered literals occur in the text (one linear pass over the collapsed, marked text). */
+/** A few recent answers (a view is asked about again for its ROT13 scan). */
+const CACHE = 4;
+const cacheText: Array<string | null> = new Array<string | null>(CACHE).fill(null);
+const cachePresent: Uint8Array[] = new Array<Uint8Array>(CACHE).fill(new Uint8Array(0));
+let cacheNext = 0;
+
+export function literalsPresent(text: string): Uint8Array {
+	for (let k = 0; k < CACHE; k++) if (cacheText[k] === text) return cachePresent[k];
+	const present = scanLiterals(text);
+	cacheText[cacheNext] = text;
+	cachePresent[cacheNext] = present;
+	cacheNext = (cacheNext + 1) % CACHE;
+	return present;
+}
+
+/** Transition table premultiplied: entry = (next * nClasses) * 2 + (next has outputs ? 1 : 0). */
+const packed = new Int32Array(ascii.length);
+for (let k = 0; k < ascii.length; k++) packed[k] = ascii[k] * nClasses * 2 + (outStart[ascii[k]] !== outStart[ascii[k] + 1] ? 1 : 0);
+
+/** Feed one code unit of the marked stream; returns the next premultiplied state. */
+function feed(sp: number, c: number, present: Uint8Array, gen: number): number {
+	let st: number;
+	if (c < 128) {
+		const v = packed[sp + asciiClass[c]];
+		sp = v >> 1;
+		if ((v & 1) === 0) return sp;
+		st = sp / nClasses;
+	} else {
+		st = step(sp / nClasses, c);
+		sp = st * nClasses;
+		if (outStart[st] === outStart[st + 1]) return sp;
+	}
+	if (doneAt[st] !== gen) {
+		doneAt[st] = gen;
+		for (let k = outStart[st]; k < outStart[st + 1]; k++) present[outIds[k]] = 1;
+	}
+	return sp;
+}
+
+function scanLiterals(text: string): Uint8Array {
+	const present = new Uint8Array(litStr.length);
+	if (++generation > 0x3fffffff) {
+		generation = 1;
+		doneAt.fill(0);
+	}
+	const gen = generation;
+	const n = text.length;
+	let sp = 0;
+	let prevSpace = false;
+	let prevWord = false;
+	for (let i = 0; i < n; i++) {
+		let c = text.charCodeAt(i);
+		if (c === 0x20 || (c <= 0x0d && c >= 0x09) || (c >= 0xa0 && isSpaceCode(c))) {
+			if (prevSpace) continue;
+			c = 0x20;
+			prevSpace = true;
+		} else prevSpace = false;
+		const w = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+		if (w !== prevWord) sp = feed(sp, MARK, present, gen);
+		prevWord = w;
+		sp = feed(sp, c < 0x09 ? 0x02 : c, present, gen);
+	}
+	if (prevWord) feed(sp, MARK, present, gen);
+	return present;
+}
+
+/**
+ * False only when the rule's regex provably cannot match a text with these literals. With `rot`,
+ * `present` describes a text T and the question is whether the regex could match ROT13(T).
+ */
+export function mayMatch(rule: Rule, present: Uint8Array, rot = false): boolean {
+	if (rule.re === undefined) return true;
+	const clauses = (rot ? rotClauses : ruleClauses).get(rule.re);
+	if (clauses === undefined) return true;
+	for (const cl of clauses) {
+		let ok = false;
+		for (let k = 0; k < cl.length; k++) {
+			if (present[cl[k]] === 1) {
+				ok = true;
+				break;
+			}
+		}
+		if (!ok) return false;
+	}
+	return true;
+}
+
+/** For tests and diagnostics: the literal clauses of a pattern source (`\\b` marks a boundary). */
+export function requiredLiterals(source: string): string[][] | null {
+	try {
+		return cnf(parse(source), 0, 0).map((cl) => cl.map((l) => `${l.bs ? '\\b' : ''}${l.s}${l.be ? '\\b' : ''}`));
+	} catch (e) {
+		if (e instanceof Unsupported) return null;
+		throw e;
+	}
+}
