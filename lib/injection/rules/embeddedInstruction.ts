@@ -14,20 +14,31 @@ const ANSWER_DIRECTIVE = /\byour\s{1,3}(?:answer|response|reply|output|summary|r
 const NEEDS_DIRECTIVE = /^(?:group|render|integrate|augment|anagram|embed|weave|modify|change|alter|replace|substitute|use|add|insert|include|end|begin|start|jumble|scramble|reverse|encode|capitali[sz]e|enhance|embellish|incorporate|respond|answer|reply|ensure|make)/i;
 const NOT_TASK = /https?:|www\.|@|\b(?:us|our|we|click|unsubscribe|subscribe|account|order|today|free|here|below|attached|call|visit|contact|password|login|sign|i|my|me)\b|\$|\d{3,}/i;
 
-function findEmbedded(text: string): Array<[number, number]> {
-	const spans: Array<[number, number]> = [];
+/**
+ * The lines of a text, at most `maxLines`, each as [lineStart, contentStart, contentEnd]
+ * with spaces, tabs and a trailing CR trimmed from the content.
+ */
+function* trimmedLines(text: string, maxLines: number): Generator<[number, number, number]> {
 	const n = text.length;
-	if (n < 200) return spans;
 	let i = 0;
-	let lines = 0;
-	while (i < n && spans.length < 4 && lines < 5000) {
+	for (let lines = 0; i < n && lines < maxLines; lines++) {
 		let e = text.indexOf('\n', i);
 		if (e < 0) e = n;
-		lines++;
 		let s = i;
 		while (s < e && (text.charCodeAt(s) === 0x20 || text.charCodeAt(s) === 0x09)) s++;
 		let t = e;
 		while (t > s && (text.charCodeAt(t - 1) === 0x20 || text.charCodeAt(t - 1) === 0x0d || text.charCodeAt(t - 1) === 0x09)) t--;
+		yield [i, s, t];
+		i = e + 1;
+	}
+}
+
+function findEmbedded(text: string): Array<[number, number]> {
+	const spans: Array<[number, number]> = [];
+	const n = text.length;
+	if (n < 200) return spans;
+	for (const [, s, t] of trimmedLines(text, 5000)) {
+		if (spans.length >= 4) break;
 		const len = t - s;
 		const first = text.charCodeAt(s);
 		const upper = first >= 0x41 && first <= 0x5a;
@@ -38,7 +49,6 @@ function findEmbedded(text: string): Array<[number, number]> {
 			const words = line.split(' ').length;
 			if (endsSentence && words >= 4 && TASK_START.test(line) && !NOT_TASK.test(line) && (!NEEDS_DIRECTIVE.test(line) || ANSWER_DIRECTIVE.test(line))) spans.push([s, t]);
 		}
-		i = e + 1;
 	}
 	return spans;
 }
@@ -51,17 +61,9 @@ function findQuestions(text: string): Array<[number, number]> {
 	const spans: Array<[number, number]> = [];
 	const n = text.length;
 	if (n < 200) return spans;
-	let i = 0;
-	let lines = 0;
 	let prevBlank = true;
-	while (i < n && spans.length < 2 && lines < 5000) {
-		let e = text.indexOf('\n', i);
-		if (e < 0) e = n;
-		lines++;
-		let s = i;
-		while (s < e && (text.charCodeAt(s) === 0x20 || text.charCodeAt(s) === 0x09)) s++;
-		let t = e;
-		while (t > s && (text.charCodeAt(t - 1) === 0x20 || text.charCodeAt(t - 1) === 0x0d || text.charCodeAt(t - 1) === 0x09)) t--;
+	for (const [i, s, t] of trimmedLines(text, 5000)) {
+		if (spans.length >= 2) break;
 		const len = t - s;
 		const first = text.charCodeAt(s);
 		if (len >= 15 && len <= 120 && first >= 0x41 && first <= 0x5a && text.charCodeAt(t - 1) === 0x3f) {
@@ -71,7 +73,6 @@ function findQuestions(text: string): Array<[number, number]> {
 			if (QUESTION.test(line) && !CONTEXTUAL.test(ctx) && line.split(' ').length >= 4 && (prevBlank || s === 0 || i === 0)) spans.push([s, t]);
 		}
 		prevBlank = len === 0 || (t > s && (text.charCodeAt(t - 1) === 0x2e || text.charCodeAt(t - 1) === 0x3a || text.charCodeAt(t - 1) === 0x7c));
-		i = e + 1;
 	}
 	return spans;
 }
