@@ -8,7 +8,22 @@ import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/qu
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { FileLock, Mutex } from './fileLock';
 import { collectAll } from './paging';
-import { GuardStore, StoreConfigError, StoreCorruptError, StoreUnavailableError } from './types';
+import { reserveIn, resetIn, settleIn, statusIn } from './ledgers';
+import { StateFile } from './stateFile';
+import {
+	GuardStore,
+	LedgerRef,
+	LedgerState,
+	PutDocOptions,
+	ReserveOutcome,
+	ReserveRequest,
+	SettleOutcome,
+	SettleRequest,
+	StoreConfigError,
+	StoreCorruptError,
+	StoredDoc,
+	StoreUnavailableError,
+} from './types';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const CHECKPOINT_FILE = 'checkpoints.jsonl';
@@ -42,8 +57,10 @@ export class EmbeddedStore implements GuardStore {
 	private agents = new Map<string, AgentRecord>();
 	private seqOffsets: number[] = []; // byte offset of seq i at index i-1
 	private byExecution = new Map<string, number[]>();
+	private readonly state: StateFile;
 
 	private constructor(private readonly options: EmbeddedOptions) {
+		this.state = new StateFile(options.dir);
 		this.journalPath = join(options.dir, JOURNAL_FILE);
 		this.checkpointPath = join(options.dir, CHECKPOINT_FILE);
 		this.lock = new FileLock(join(options.dir, 'journal.lock'));
@@ -270,6 +287,50 @@ export class EmbeddedStore implements GuardStore {
 			}
 		}
 		return out;
+	}
+
+	async reserveSpend(reservationId: string, ledgers: ReserveRequest[], holdUntil: number, now: number): Promise<ReserveOutcome> {
+		return this.state.update((s) => reserveIn(s.ledgers, reservationId, ledgers, holdUntil, now), now);
+	}
+
+	async settleSpend(reservationId: string, ledgers: SettleRequest[], now: number): Promise<SettleOutcome> {
+		return this.state.update((s) => settleIn(s.ledgers, reservationId, ledgers, now), now);
+	}
+
+	async spendStatus(ledgers: LedgerRef[], now: number): Promise<LedgerState[]> {
+		return this.state.read((s) => statusIn(s.ledgers, ledgers, now));
+	}
+
+	async resetSpend(ledger: LedgerRef, now: number): Promise<LedgerState> {
+		return this.state.update((s) => resetIn(s.ledgers, ledger, now), now);
+	}
+
+	async getDoc(namespace: string, id: string): Promise<StoredDoc | undefined> {
+		return this.state.read((s) => {
+			const doc = s.docs[`${namespace}/${id}`];
+			return doc && doc.retainUntil >= Date.now() ? { version: doc.version, body: doc.body } : undefined;
+		});
+	}
+
+	async putDoc(namespace: string, id: string, body: string, expectedVersion: number, options: PutDocOptions): Promise<boolean> {
+		return this.state.update((s) => {
+			const key = `${namespace}/${id}`;
+			const current = s.docs[key];
+			const version = current && current.retainUntil >= Date.now() ? current.version : 0;
+			if (version !== expectedVersion) return false;
+			s.docs[key] = { version: version + 1, body, retainUntil: options.retainUntil, dueAt: options.dueAt };
+			return true;
+		});
+	}
+
+	async dueDocs(namespace: string, now: number, limit: number): Promise<string[]> {
+		return this.state.read((s) =>
+			Object.entries(s.docs)
+				.filter(([key, doc]) => key.startsWith(`${namespace}/`) && doc.dueAt !== undefined && doc.dueAt <= now && doc.retainUntil >= now)
+				.sort((a, b) => (a[1].dueAt ?? 0) - (b[1].dueAt ?? 0))
+				.slice(0, limit)
+				.map(([key]) => key.slice(namespace.length + 1)),
+		);
 	}
 
 	async close(): Promise<void> {

@@ -7,7 +7,22 @@ import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/qu
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { APPEND_DIRECT, ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
 import { collectAll } from './paging';
-import { GuardStore, StoreConfigError, StoreCorruptError, StoreUnavailableError } from './types';
+import { SETTLED_MEMORY_MS } from './ledgers';
+import { DOC_PUT, SPEND_RESERVE, SPEND_RESET, SPEND_SETTLE, SPEND_STATUS } from './redisStateScripts';
+import {
+	GuardStore,
+	LedgerRef,
+	LedgerState,
+	PutDocOptions,
+	ReserveOutcome,
+	ReserveRequest,
+	SettleOutcome,
+	SettleRequest,
+	StoreConfigError,
+	StoreCorruptError,
+	StoredDoc,
+	StoreUnavailableError,
+} from './types';
 
 export interface RedisStoreOptions {
 	host?: string;
@@ -30,6 +45,11 @@ type ScriptClient = Redis & {
 	agSealRead(...args: Array<string | number>): Promise<string[]>;
 	agSealCommit(...args: Array<string | number>): Promise<string>;
 	agUnlock(...args: Array<string | number>): Promise<number>;
+	agSpendReserve(...args: Array<string | number>): Promise<Array<string | number>>;
+	agSpendSettle(...args: Array<string | number>): Promise<Array<string | number>>;
+	agSpendStatus(...args: Array<string | number>): Promise<string[]>;
+	agSpendReset(...args: Array<string | number>): Promise<string[]>;
+	agDocPut(...args: Array<string | number>): Promise<number>;
 };
 
 const SEAL_BATCH = 1000;
@@ -111,6 +131,12 @@ export class RedisStore implements GuardStore {
 		client.defineCommand('agSealRead', { numberOfKeys: 3, lua: SEAL_READ });
 		client.defineCommand('agSealCommit', { numberOfKeys: 5, lua: SEAL_COMMIT });
 		client.defineCommand('agUnlock', { numberOfKeys: 1, lua: UNLOCK });
+		// Spend scripts take five keys per ledger: the count goes first on each call.
+		client.defineCommand('agSpendReserve', { lua: SPEND_RESERVE });
+		client.defineCommand('agSpendSettle', { lua: SPEND_SETTLE });
+		client.defineCommand('agSpendStatus', { lua: SPEND_STATUS });
+		client.defineCommand('agSpendReset', { numberOfKeys: 5, lua: SPEND_RESET });
+		client.defineCommand('agDocPut', { numberOfKeys: 2, lua: DOC_PUT });
 		try {
 			await withTimeout(client.connect(), (options.connectTimeout ?? 800) + 200, `connect to Redis at ${where}`);
 		} catch (error) {
@@ -327,9 +353,78 @@ export class RedisStore implements GuardStore {
 		return ids.map((id, i) => toAgent(id, (results[i]?.[1] ?? {}) as Record<string, string>));
 	}
 
+	private ledgerKeys(key: string): string[] {
+		const base = `${this.prefix}spend:${key}`;
+		return [base, `${base}:holds`, `${base}:exp`, `${base}:settled`, `${base}:charges`];
+	}
+
+	async reserveSpend(reservationId: string, ledgers: ReserveRequest[], holdUntil: number, now: number): Promise<ReserveOutcome> {
+		const keys = ledgers.flatMap((l) => this.ledgerKeys(l.key));
+		const args: Array<string | number> = [reservationId, now, holdUntil, ledgers.length, SETTLED_MEMORY_MS];
+		for (const l of ledgers) args.push(micro(l.limitMicro), micro(l.amountMicro), l.windowMs ?? 0, l.retainUntil);
+		const reply = await this.run(() => this.client.agSpendReserve(keys.length, ...keys, ...args));
+		const blocked = Number(reply[2]);
+		return {
+			granted: Number(reply[0]) === 1,
+			replayed: Number(reply[1]) === 1,
+			blockedBy: blocked > 0 ? ledgers[blocked - 1].key : undefined,
+			ledgers: statesFrom(ledgers, reply.slice(3)),
+		};
+	}
+
+	async settleSpend(reservationId: string, ledgers: SettleRequest[], now: number): Promise<SettleOutcome> {
+		const keys = ledgers.flatMap((l) => this.ledgerKeys(l.key));
+		const args: Array<string | number> = [reservationId, now, ledgers.length, SETTLED_MEMORY_MS];
+		for (const l of ledgers) args.push(l.actualMicro === undefined ? '' : micro(l.actualMicro), l.windowMs ?? 0, l.retainUntil);
+		const reply = await this.run(() => this.client.agSpendSettle(keys.length, ...keys, ...args));
+		return { replayed: Number(reply[0]) === 1, late: Number(reply[1]) === 1, ledgers: statesFrom(ledgers, reply.slice(2)) };
+	}
+
+	async spendStatus(ledgers: LedgerRef[], now: number): Promise<LedgerState[]> {
+		if (ledgers.length === 0) return [];
+		const keys = ledgers.flatMap((l) => this.ledgerKeys(l.key));
+		const reply = await this.run(() => this.client.agSpendStatus(keys.length, ...keys, now, ledgers.length, SETTLED_MEMORY_MS, ...ledgers.map((l) => l.windowMs ?? 0)));
+		return statesFrom(ledgers, reply);
+	}
+
+	async resetSpend(ledger: LedgerRef, now: number): Promise<LedgerState> {
+		const reply = await this.run(() => this.client.agSpendReset(...this.ledgerKeys(ledger.key), now, ledger.windowMs ?? 0, ledger.retainUntil, SETTLED_MEMORY_MS));
+		return statesFrom([ledger], reply)[0];
+	}
+
+	private docKeys(namespace: string, id: string): [string, string] {
+		return [`${this.prefix}doc:${namespace}:${id}`, `${this.prefix}due:${namespace}`];
+	}
+
+	async getDoc(namespace: string, id: string): Promise<StoredDoc | undefined> {
+		const [version, body] = await this.run(() => this.client.hmget(this.docKeys(namespace, id)[0], 'version', 'body'));
+		return version === null || body === null ? undefined : { version: Number(version), body };
+	}
+
+	async putDoc(namespace: string, id: string, body: string, expectedVersion: number, options: PutDocOptions): Promise<boolean> {
+		const [doc, due] = this.docKeys(namespace, id);
+		const written = await this.run(() => this.client.agDocPut(doc, due, id, expectedVersion, body, Math.ceil(options.retainUntil), options.dueAt === undefined ? '' : Math.floor(options.dueAt)));
+		return written === 1;
+	}
+
+	async dueDocs(namespace: string, now: number, limit: number): Promise<string[]> {
+		const due = this.docKeys(namespace, '')[1];
+		return this.run(() => this.client.zrangebyscore(due, '-inf', now, 'LIMIT', 0, limit));
+	}
+
 	async close(): Promise<void> {
 		await this.client.quit().catch(() => this.client.disconnect());
 	}
+}
+
+/** Integer micro-units as a decimal string: Lua must never see 1e+15. */
+function micro(n: number): string {
+	if (!Number.isSafeInteger(n) || n < 0) throw new StoreConfigError(`amount ${n} is not a non-negative whole number of micro-units`);
+	return n.toFixed(0);
+}
+
+function statesFrom(ledgers: Array<{ key: string }>, flat: Array<string | number>): LedgerState[] {
+	return ledgers.map((l, i) => ({ key: l.key, spentMicro: Number(flat[i * 2] ?? 0), reservedMicro: Number(flat[i * 2 + 1] ?? 0) }));
 }
 
 function toAgent(agentId: string, h: Record<string, string>): AgentRecord {
