@@ -2,6 +2,7 @@ import { AgentControl } from '../../nodes/AgentControl/AgentControl.node';
 import { AuditLogger } from '../../nodes/AuditLogger/AuditLogger.node';
 import { InjectionSanitizer } from '../../nodes/InjectionSanitizer/InjectionSanitizer.node';
 import { ScopeGuard } from '../../nodes/ScopeGuard/ScopeGuard.node';
+import { SpendCap } from '../../nodes/SpendCap/SpendCap.node';
 import { InProcessNode } from './n8nInProcess';
 import { TEST_SECRET, redisOptions, tempDir } from './stores';
 
@@ -11,6 +12,7 @@ export const guardNodeTypes = {
 	'n8n-nodes-agent-guard.agentControl': new AgentControl(),
 	'n8n-nodes-agent-guard.scopeGuard': new ScopeGuard(),
 	'n8n-nodes-agent-guard.injectionSanitizer': new InjectionSanitizer(),
+	'n8n-nodes-agent-guard.spendCap': new SpendCap(),
 };
 
 export const CREDENTIAL_REF = { agentGuardApi: { id: '1', name: 'Agent Guard' } };
@@ -39,4 +41,8 @@ export function scopeGuard(name: string, parameters: Record<string, unknown>, ex
 
 export function injectionSanitizer(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
 	return { name, type: 'n8n-nodes-agent-guard.injectionSanitizer', parameters, credentials: CREDENTIAL_REF, ...extra };
+}
+
+export function spendCap(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
+	return { name, type: 'n8n-nodes-agent-guard.spendCap', parameters, credentials: CREDENTIAL_REF, ...extra };
 }
