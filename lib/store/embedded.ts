@@ -8,6 +8,7 @@ import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/qu
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { FileLock, Mutex } from './fileLock';
 import { collectAll } from './paging';
+import { deriveKeyFrom } from './secret';
 import { reserveIn, resetIn, settleIn, statusIn } from './ledgers';
 import { StateFile } from './stateFile';
 import {
@@ -217,6 +218,10 @@ export class EmbeddedStore implements GuardStore {
 	async head(): Promise<{ seq: number; hash: string }> {
 		await this.mutex.run(() => this.catchUp());
 		return { seq: this.headState.seq, hash: this.headState.hash };
+	}
+
+	deriveKey(purpose: string): string {
+		return deriveKeyFrom(this.options.secret, purpose);
 	}
 
 	async getAgent(agentId: string): Promise<AgentRecord | undefined> {

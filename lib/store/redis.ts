@@ -7,6 +7,7 @@ import { AuditPage, AuditQuery, matchesQuery, normaliseQuery } from '../audit/qu
 import { StoredRecord, VerifyReport, verifyTrail } from '../audit/verify';
 import { APPEND_DIRECT, ENQUEUE, SEAL_COMMIT, SEAL_READ, UNLOCK } from './redisScripts';
 import { collectAll } from './paging';
+import { deriveKeyFrom } from './secret';
 import { SETTLED_MEMORY_MS } from './ledgers';
 import { DOC_PUT, SPEND_RESERVE, SPEND_RESET, SPEND_SETTLE, SPEND_STATUS } from './redisStateScripts';
 import {
@@ -338,6 +339,10 @@ export class RedisStore implements GuardStore {
 	async checkpoints(): Promise<Checkpoint[]> {
 		const raw = await this.run(() => this.client.lrange(this.k.checkpoints, 0, -1));
 		return raw.map((c) => JSON.parse(c) as Checkpoint);
+	}
+
+	deriveKey(purpose: string): string {
+		return deriveKeyFrom(this.secret, purpose);
 	}
 
 	async getAgent(agentId: string): Promise<AgentRecord | undefined> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { StoreConfigError } from './types';
@@ -23,4 +23,10 @@ export async function loadOrCreateSecret(dir: string): Promise<string> {
 		await new Promise((r) => setTimeout(r, 10)); // another process is writing it right now
 	}
 	throw new StoreConfigError(`the signing secret ${path} is empty or shorter than 32 characters: restore it from a backup (without it the trail cannot be verified)`);
+}
+
+/** A key for one purpose, derived from the signing secret (HMAC-SHA256, hex). */
+export function deriveKeyFrom(secret: string, purpose: string): string {
+	if (!/^[a-z][a-z0-9.-]{0,63}$/.test(purpose)) throw new StoreConfigError(`"${purpose}" is not a key purpose`);
+	return createHmac('sha256', secret).update(`agent-guard/derived-key/v1\n${purpose}`).digest('hex');
 }

@@ -21,6 +21,11 @@ export interface GuardStore extends GuardStateStore {
 	verify(): Promise<VerifyReport>;
 	head(): Promise<{ seq: number; hash: string }>;
 	getAgent(agentId: string): Promise<AgentRecord | undefined>;
+	/**
+	 * A key for one purpose (approval links, approval proofs) derived from the installation's
+	 * signing secret, so the trail's MAC key itself signs nothing else.
+	 */
+	deriveKey(purpose: string): string;
 	listAgents(): Promise<AgentRecord[]>;
 	close(): Promise<void>;
 }

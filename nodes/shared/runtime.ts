@@ -4,6 +4,7 @@ import type {
 	ICredentialsDecrypted,
 	IExecuteFunctions,
 	INodeCredentialTestResult,
+	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -14,7 +15,7 @@ import { InvalidQueryError } from '../../lib/audit/query';
 import { AgentSuspendedError, GuardRun } from '../../lib/runtime/guardRun';
 import { openStore, StoreConfig } from '../../lib/store/open';
 import { RedisStore } from '../../lib/store/redis';
-import { StoreConfigError, StoreCorruptError, StoreUnavailableError } from '../../lib/store/types';
+import { GuardStore, StoreConfigError, StoreCorruptError, StoreUnavailableError } from '../../lib/store/types';
 
 export function storeConfigFrom(data: ICredentialDataDecryptedObject | undefined): StoreConfig {
 	if (!data || data.backend === 'embedded' || data.backend === undefined) {
@@ -38,12 +39,17 @@ export function storeConfigFrom(data: ICredentialDataDecryptedObject | undefined
 	};
 }
 
+/** The store of the node's Agent Guard credential (or the embedded one without), shared per process. */
+export async function openStoreFor(ctx: IExecuteFunctions | IWebhookFunctions): Promise<GuardStore> {
+	const hasCredential = ctx.getNode().credentials?.agentGuardApi !== undefined;
+	const data = hasCredential ? await ctx.getCredentials('agentGuardApi') : undefined;
+	return openStore(storeConfigFrom(data));
+}
+
 /** Opens the guard runtime for one node run: store (shared per process), execution context. */
 export async function openGuardRun(ctx: IExecuteFunctions): Promise<GuardRun> {
 	try {
-		const hasCredential = ctx.getNode().credentials?.agentGuardApi !== undefined;
-		const data = hasCredential ? await ctx.getCredentials('agentGuardApi') : undefined;
-		const store = await openStore(storeConfigFrom(data));
+		const store = await openStoreFor(ctx);
 		return new GuardRun(store, { executionId: ctx.getExecutionId(), workflowId: String(ctx.getWorkflow().id ?? ''), node: ctx.getNode().name });
 	} catch (error) {
 		throw toNodeError(ctx, error);
@@ -58,7 +64,7 @@ const FIX: Record<string, string> = {
 };
 
 /** Maps anything the engine throws to the error a canvas user can act on. */
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex?: number, field?: string): NodeOperationError {
+export function toNodeError(ctx: IExecuteFunctions | IWebhookFunctions, error: unknown, itemIndex?: number, field?: string): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
 	const err = error instanceof Error ? error : new Error(String(error));
 	const code = codeOf(err);
