@@ -1,6 +1,6 @@
 import { GuardStore } from '../store/types';
 import { DAY_MS } from '../spend/periods';
-import { ApprovalProof, signApprovalProof } from './proof';
+import { ApprovalProof, checkApprovalProof, signApprovalProof } from './proof';
 import { ApprovalRecord, DecisionResult, applyDecision, approvedBy, expireIfDue } from './record';
 import { verifyApproverToken } from './token';
 
@@ -106,4 +106,53 @@ export function proofsFor(store: GuardStore, record: ApprovalRecord): ApprovalPr
 	const key = store.deriveKey(PROOF_KEY);
 	const approvers = approvedBy(record);
 	return record.items.map((item) => signApprovalProof(key, { id: record.id, digest: item.digest, approvers, decidedAt: record.decidedAt ?? Date.now() }));
+}
+
+export type ApprovalVerdict =
+	| { approved: true; proof: ApprovalProof }
+	| { approved: false; code: 'approval_rejected' | 'approval_expired' | 'approval_missing' | 'approval_mismatch' | 'approval_invalid'; message: string };
+
+/**
+ * Whether one item may go on as approved: only a proof signed by this installation for the
+ * exact action (and before-image) on the item. Anything else says why not.
+ */
+export function judgeApproval(store: GuardStore, json: { approval?: unknown; guard?: unknown }, action: unknown, before: unknown): ApprovalVerdict {
+	const guard = (json.guard ?? {}) as { decision?: unknown; reasons?: Array<{ message?: unknown }> };
+	if (json.approval !== undefined) {
+		let result: ReturnType<typeof checkApprovalProof>;
+		try {
+			result = checkApprovalProof(store.deriveKey(PROOF_KEY), json.approval, action, before);
+		} catch (error) {
+			return { approved: false, code: 'approval_mismatch', message: `the action cannot be compared with the approved one: ${(error as Error).message}` };
+		}
+		if (result.ok) return { approved: true, proof: result.proof };
+		if (result.reason === 'mismatch') return { approved: false, code: 'approval_mismatch', message: 'the action was changed after it was approved' };
+		return { approved: false, code: 'approval_invalid', message: `the approval on the item is not valid (${result.message})` };
+	}
+	const said = typeof guard.reasons?.[0]?.message === 'string' ? String(guard.reasons[0].message) : undefined;
+	if (guard.decision === 'rejected') return { approved: false, code: 'approval_rejected', message: said ?? 'an approver rejected it' };
+	if (guard.decision === 'expired') return { approved: false, code: 'approval_expired', message: said ?? 'nobody decided in time' };
+	return { approved: false, code: 'approval_missing', message: 'the item carries no approval' };
+}
+
+/**
+ * Requests of one execution that ran out of time. n8n sends a waiting gate's input on
+ * when its wait time ends, without asking the gate: this is how the routing step tells
+ * a timed-out item from one that never went through a gate, and closes the request.
+ */
+export async function expiredRequestsOf(store: GuardStore, executionId: string, now: number): Promise<{ closedNow: ApprovalRecord[]; expired: ApprovalRecord[] }> {
+	const page = await store.query({ executionId, event: 'approval.requested', limit: 1000 });
+	const closedNow: ApprovalRecord[] = [];
+	const expired: ApprovalRecord[] = [];
+	for (const entry of page.entries) {
+		const id = (entry.details as { approvalId?: unknown } | undefined)?.approvalId;
+		if (typeof id !== 'string') continue;
+		const found = await loadApproval(store, id);
+		if (!found) continue;
+		const record = expireIfDue(found.stored.record, now);
+		if (record.status !== 'expired') continue;
+		if (record !== found.stored.record && (await saveRecord(store, found.stored, record, found.version))) closedNow.push(record);
+		expired.push(record);
+	}
+	return { closedNow, expired };
 }

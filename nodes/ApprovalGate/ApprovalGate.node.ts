@@ -11,7 +11,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { suspendedMessage } from '../../lib/agents/agent';
 import { DeliveryChannel, DeliveryError, DeliveryResult, deliverApprovalNotices } from '../../lib/approval/delivery';
 import { ApprovalInputError } from '../../lib/approval/errors';
-import { ApprovalTooLargeError, LINK_KEY, StoredApproval, checkLink, decide, proofsFor, saveNewApproval, sweepExpired } from '../../lib/approval/gate';
+import { ApprovalTooLargeError, LINK_KEY, StoredApproval, checkLink, decide, expiredRequestsOf, judgeApproval, proofsFor, saveNewApproval, sweepExpired } from '../../lib/approval/gate';
 import { ApprovalPage, RefusalCode, renderApprovalPage, renderDecidedPage, renderRefusalPage } from '../../lib/approval/page';
 import { ApprovalRecord, Approver, approvedBy, newApprovalRecord } from '../../lib/approval/record';
 import { signApproverToken } from '../../lib/approval/token';
@@ -22,9 +22,20 @@ import { GuardStore } from '../../lib/store/types';
 import { agentGuardApiTest, openGuardRun, openStoreFor, toNodeError } from '../shared/runtime';
 import { properties } from './description';
 
-/** Output order: Rejected first. When n8n's wait time runs out it sends a waiting node's input out of its first output, so a request that times out can never leave as approved. */
-const REJECTED = 0;
-const APPROVED = 1;
+/**
+ * n8n resumes a waiting node by passing what its webhook returns (or, when the wait time
+ * runs out, the node's own input) through the node's FIRST output only. So the waiting
+ * operation has one output, Decided, and routing is a second, non-waiting operation that
+ * verifies each item's signed approval: only a valid proof for the exact payload goes
+ * to Approved; rejected, expired, timed-out or tampered items go to Rejected.
+ */
+const configuredOutputs = (parameters: { operation?: string }) =>
+	parameters.operation === 'checkApproval'
+		? [
+				{ type: 'main', displayName: 'Approved' },
+				{ type: 'main', displayName: 'Rejected' },
+			]
+		: [{ type: 'main', displayName: 'Decided' }];
 
 export class ApprovalGate implements INodeType {
 	description: INodeTypeDescription = {
@@ -37,16 +48,14 @@ export class ApprovalGate implements INodeType {
 		description: 'A human approves every proposed write on a signed page (before → after) while the workflow waits; also Human review for AI Agent tool calls',
 		defaults: { name: 'Approval Gate' },
 		inputs: ['main'],
-		// Two outputs by design (Rejected, Approved), as n8n's own If node has; the rule assumes one.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
-		outputs: ['main', 'main'],
-		outputNames: ['Rejected', 'Approved'],
+		// One output while waiting (Decided), two when routing (Approved, Rejected), as n8n's Switch does.
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
 		credentials: [
 			// Optional: without it the embedded store in the n8n user folder is used (one n8n process).
 			{ name: 'agentGuardApi', required: false, testedBy: 'agentGuardApiTest' },
 			// n8n's own SMTP credential, so e-mail is set up once for every node that sends it.
 			// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed
-			{ name: 'smtp', required: true, displayOptions: { show: { channel: ['email'] } } },
+			{ name: 'smtp', required: true, displayOptions: { show: { operation: ['sendAndWait'], channel: ['email'] } } },
 		],
 		webhooks: [
 			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
@@ -58,6 +67,7 @@ export class ApprovalGate implements INodeType {
 	methods = { credentialTest: { agentGuardApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0) === 'checkApproval') return routeByApproval(this);
 		const run = await openGuardRun(this);
 		const items = this.getInputData();
 		const now = Date.now();
@@ -72,7 +82,7 @@ export class ApprovalGate implements INodeType {
 			const reasons: Reason[] = [{ code: 'agent_suspended', message: suspendedMessage(agent) }];
 			const entry = run.record({ agentId, actor: { type: 'system', id: 'agent-guard' }, event: 'approval.refused', details: { reasons, items: items.length } });
 			await flush(this, run);
-			return [items.map((item, i) => ({ json: { ...item.json, guard: { ...(item.json.guard as IDataObject | undefined), ...(run.stamp('rejected', reasons, agentId, entry) as unknown as IDataObject) } }, pairedItem: { item: i } })), []];
+			return [items.map((item, i) => ({ json: { ...item.json, guard: { ...(item.json.guard as IDataObject | undefined), ...(run.stamp('rejected', reasons, agentId, entry) as unknown as IDataObject) } }, pairedItem: { item: i } }))];
 		}
 		const record = buildRecord(this, items, agentId, now, hitl);
 		const stored: StoredApproval = { record, items: items.map((item) => item.json) };
@@ -116,7 +126,7 @@ export class ApprovalGate implements INodeType {
 			json: { ...item.json, guard: { ...(item.json.guard as IDataObject | undefined), ...(run.stamp('pending', [], agentId, entry) as unknown as IDataObject), approvalId: record.id } },
 			pairedItem: { item: i },
 		}));
-		return [pending, []];
+		return [pending];
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -146,7 +156,7 @@ export class ApprovalGate implements INodeType {
 				const outcome = await decide(store, link.stored.record.id, link.approver ?? 0, 'reject', undefined, now).catch(() => undefined);
 				if (outcome && !outcome.ok && outcome.code === 'expired' && outcome.changed) {
 					await finishInTrail(store, outcome.record, undefined, 'expired');
-					return resumeWith(this, store, respondPage(res, renderRefusalPage('expired')), outcome.stored, outcome.record);
+					return resumeWith(this, store, respond(renderRefusalPage('expired')), outcome.stored, outcome.record);
 				}
 			}
 			return respond(renderRefusalPage(link.code as RefusalCode, link.message));
@@ -159,7 +169,7 @@ export class ApprovalGate implements INodeType {
 		if (!outcome.ok) {
 			if (outcome.code === 'expired' && outcome.changed) {
 				await finishInTrail(store, outcome.record, undefined, 'expired');
-				return resumeWith(this, store, respondPage(res, renderRefusalPage('expired')), outcome.stored, outcome.record);
+				return resumeWith(this, store, respond(renderRefusalPage('expired')), outcome.stored, outcome.record);
 			}
 			if (outcome.code === 'expired') return respond(renderRefusalPage('expired'));
 			if (outcome.code === 'unknown_approver') return respond(renderRefusalPage('unknown_approver'));
@@ -168,7 +178,7 @@ export class ApprovalGate implements INodeType {
 		await finishInTrail(store, outcome.record, approver, outcome.final ? outcome.record.status : 'pending');
 		const page = renderDecidedPage(outcome.record, approver);
 		if (!outcome.final) return respond(page);
-		return resumeWith(this, store, respondPage(res, page), outcome.stored, outcome.record);
+		return resumeWith(this, store, respond(page), outcome.stored, outcome.record);
 	}
 }
 
@@ -316,16 +326,11 @@ async function finishInTrail(store: GuardStore, record: ApprovalRecord, approver
 	await run.flush();
 }
 
-function respondPage(res: ReturnType<IWebhookFunctions['getResponseObject']>, page: ApprovalPage): ApprovalPage {
-	for (const [name, value] of Object.entries(page.headers)) res.setHeader(name, value);
-	return page;
-}
-
-/** Resumes the waiting execution: the items leave on Approved (with their proofs) or Rejected. */
-function resumeWith(ctx: IWebhookFunctions, store: GuardStore, page: ApprovalPage, stored: StoredApproval, record: ApprovalRecord): IWebhookResponseData {
+/** Resumes the waiting execution (the page was already sent): the items leave on Approved (with their proofs) or Rejected. */
+function resumeWith(ctx: IWebhookFunctions, store: GuardStore, sent: IWebhookResponseData, stored: StoredApproval, record: ApprovalRecord): IWebhookResponseData {
 	const approved = record.status === 'approved';
 	if (isHitl(ctx.getNode().type)) {
-		return { webhookResponse: page.html, workflowData: [[{ json: { approved, data: { approved }, approvalId: record.id, status: record.status } }]] };
+		return { ...sent, workflowData: [[{ json: { approved, data: { approved }, approvalId: record.id, status: record.status } }]] };
 	}
 	const proofs = approved ? proofsFor(store, record) : [];
 	const rejection = record.decisions.find((d) => d.decision === 'reject');
@@ -342,7 +347,51 @@ function resumeWith(ctx: IWebhookFunctions, store: GuardStore, page: ApprovalPag
 		else item.json.rejection = { by: rejection ? record.approvers[rejection.approver].name : undefined, comment: rejection?.comment, at: new Date(record.decidedAt ?? Date.now()).toISOString() };
 		return item;
 	});
-	const outputs: INodeExecutionData[][] = [[], []];
-	outputs[approved ? APPROVED : REJECTED] = out;
-	return { webhookResponse: page.html, workflowData: outputs };
+	return { ...sent, workflowData: [out] };
+}
+
+/** Check Approval: Approved only with a valid proof for the exact payload; everything else Rejected, with why. */
+async function routeByApproval(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const run = await openGuardRun(ctx);
+	const items = ctx.getInputData();
+	const now = Date.now();
+	const options = ctx.getNodeParameter('options', 0, {}) as { actionField?: string; beforeField?: string };
+	const actionField = (options.actionField ?? 'action').trim();
+	const beforeField = (options.beforeField ?? 'before').trim();
+	let expired: Awaited<ReturnType<typeof expiredRequestsOf>> | undefined;
+	const approved: INodeExecutionData[] = [];
+	const rejected: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const json = items[i].json;
+		const agentId = param(ctx, () => run.agentId(ctx.getNodeParameter('agentId', i)), 'Agent ID');
+		const action = actionField ? valueAt(json, actionField) : json;
+		const before = beforeField ? valueAt(json, beforeField) : undefined;
+		let verdict = judgeApproval(run.store, json, action, before === null ? undefined : before);
+		if (!verdict.approved && verdict.code === 'approval_missing') {
+			expired ??= await expiredRequestsOf(run.store, ctx.getExecutionId(), now).catch((error: unknown) => {
+				throw toNodeError(ctx, error, i);
+			});
+			if (expired.expired.length > 0) verdict = { approved: false, code: 'approval_expired', message: `nobody decided before ${new Date(expired.expired[0].expiresAt).toISOString()}` };
+		}
+		const reasons: Reason[] = verdict.approved ? [{ code: 'approved', message: `Approved by ${verdict.proof.approvers.join(', ')}` }] : [{ code: verdict.code, message: `Item ${i}: ${verdict.message}` }];
+		const entry = run.record({
+			agentId,
+			actor: { type: 'system', id: 'agent-guard' },
+			event: 'approval.checked',
+			digest: verdict.approved ? verdict.proof.digest : undefined,
+			details: { approved: verdict.approved, approvalId: verdict.approved ? verdict.proof.id : (json.guard as { approvalId?: string } | undefined)?.approvalId, reasons },
+		});
+		const out = { json: { ...json }, pairedItem: { item: i } };
+		(verdict.approved ? approved : rejected).push(out);
+		Object.assign(out, { entry, reasons, agentId, decision: verdict.approved ? 'approved' : 'rejected' });
+	}
+	for (const record of expired?.closedNow ?? []) recordDecision(run, record, undefined, 'expired');
+	await flush(ctx, run);
+	const stampAll = (list: INodeExecutionData[]) =>
+		list.map((o) => {
+			const { entry, reasons, agentId, decision, ...item } = o as INodeExecutionData & { entry: number; reasons: Reason[]; agentId: string; decision: string };
+			item.json.guard = { ...(item.json.guard as IDataObject | undefined), ...(run.stamp(decision, reasons, agentId, entry) as unknown as IDataObject) };
+			return item;
+		});
+	return [stampAll(approved), stampAll(rejected)];
 }

@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { agentIdProperty } from '../shared/properties';
+import { agentIdProperty, showFor } from '../shared/properties';
 
 const OP = ['sendAndWait'];
+const BOTH = ['sendAndWait', 'checkApproval'];
 
 export const properties: INodeProperties[] = [
 	{
@@ -17,13 +18,20 @@ export const properties: INodeProperties[] = [
 				action: 'Send for approval and wait',
 				description: 'Each approver gets a signed link to a page showing before → after; the workflow waits for the decision',
 			},
+			{
+				name: 'Check Approval',
+				value: 'checkApproval',
+				action: 'Route items by their approval',
+				description: 'Put after Send for Approval and Wait: items with a valid approval for their exact payload go to Approved, all others to Rejected',
+			},
 		],
 		default: 'sendAndWait',
 	},
-	agentIdProperty(OP),
+	agentIdProperty(BOTH),
 	{
 		displayName: 'Approvers',
 		name: 'approvers',
+		displayOptions: showFor(...OP),
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Approver',
@@ -43,6 +51,7 @@ export const properties: INodeProperties[] = [
 	{
 		displayName: 'Approvals Needed',
 		name: 'quorum',
+		displayOptions: showFor(...OP),
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 1,
@@ -51,6 +60,7 @@ export const properties: INodeProperties[] = [
 	{
 		displayName: 'Expires After (Hours)',
 		name: 'expiresInHours',
+		displayOptions: showFor(...OP),
 		type: 'number',
 		typeOptions: { minValue: 0.001, numberPrecision: 3 },
 		default: 24,
@@ -59,6 +69,7 @@ export const properties: INodeProperties[] = [
 	{
 		displayName: 'Message',
 		name: 'message',
+		displayOptions: showFor(...OP),
 		type: 'string',
 		typeOptions: { rows: 3 },
 		default: '',
@@ -68,6 +79,7 @@ export const properties: INodeProperties[] = [
 	{
 		displayName: 'Send Links By',
 		name: 'channel',
+		displayOptions: showFor(...OP),
 		type: 'options',
 		options: [
 			{ name: 'E-Mail (SMTP)', value: 'email' },
@@ -84,7 +96,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'agent-guard@email.com',
-		displayOptions: { show: { channel: ['email'] } },
+		displayOptions: { show: { operation: OP, channel: ['email'] } },
 	},
 	{
 		displayName: 'Webhook URL',
@@ -93,7 +105,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 		placeholder: 'https://hooks.slack.com/services/…',
-		displayOptions: { show: { channel: ['slack', 'teams', 'webhook'] } },
+		displayOptions: { show: { operation: OP, channel: ['slack', 'teams', 'webhook'] } },
 	},
 	{
 		displayName: 'Options',
