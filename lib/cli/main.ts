@@ -10,6 +10,9 @@ import { collectAll } from '../store/paging';
 import { GuardStore } from '../store/types';
 import { ParsedArgs, UsageError, flag, parseArgs } from './args';
 import { storeConfigFromArgs } from './storeFromArgs';
+import { CapRule, CapStatus, resetSpend, spendStatus } from '../spend/spendCap';
+import { parseCaps } from '../spend/caps';
+import { SpendInputError } from '../spend/errors';
 
 const USAGE = `agent-guard: the Agent Guard trail and kill switch from a terminal
 
@@ -23,6 +26,10 @@ const USAGE = `agent-guard: the Agent Guard trail and kill switch from a termina
   agent-guard agent resume <agentId> [--reason TEXT] [--by WHO]
   agent-guard agent status <agentId>
   agent-guard agent list [--stale-days 30] [--only-stale]
+  agent-guard spend status <agentId> --cap usd:5/day@Europe/Berlin [--cap writes:100/rolling24h ...]
+  agent-guard spend reset <agentId> --cap ... --reason TEXT [--by WHO]
+
+caps: <usd|tokens|runs|writes>:<limit>/<day|hour|rolling24h>[@<IANA time zone, default UTC>], as in the Spend Cap node
 
 filters: --agent ID --execution ID --workflow ID --event NAME|ns.* --system S --object O --record-id R --since ISO --until ISO
 
@@ -60,6 +67,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 		const store = await openStore(await storeConfigFromArgs(args, io.env));
 		if (group === 'audit') return await audit(store, command, rest, args, io);
 		if (group === 'agent') return await agent(store, command, rest, args, io);
+		if (group === 'spend') return await spend(store, command, rest, argv, args, io);
 		throw new UsageError(`unknown command "${group}"`);
 	} catch (error) {
 		if (error instanceof UsageError) {
@@ -198,6 +206,56 @@ async function agent(store: GuardStore, command: string | undefined, rest: strin
 	}
 	const record = (await store.getAgent(agentId)) ?? { agentId, status: 'active' as const };
 	io.out(args.flags.has('json') ? JSON.stringify({ ...record, stale: isStale(record, staleDays) }) + '\n' : describeAgent(record, staleDays) + '\n');
+	return 0;
+}
+
+/** `--cap` may repeat; the parser keeps the last of a flag, so the caps are read from argv itself. */
+function capsFrom(argv: string[]): CapRule[] {
+	const specs: string[] = [];
+	argv.forEach((arg, i) => {
+		if (arg === '--cap' && argv[i + 1] !== undefined) specs.push(argv[i + 1]);
+		else if (arg.startsWith('--cap=')) specs.push(arg.slice('--cap='.length));
+	});
+	if (specs.length === 0) throw new UsageError('give at least one --cap, e.g. --cap usd:5/day@Europe/Berlin');
+	const rows = specs.map((spec) => {
+		const m = /^(usd|tokens|runs|writes):([0-9.]+)\/(day|hour|rolling24h)(?:@(.+))?$/.exec(spec.trim());
+		if (!m) throw new UsageError(`--cap "${spec}" is not <unit>:<limit>/<day|hour|rolling24h>[@zone], e.g. usd:5/day@Europe/Berlin`);
+		return { unit: m[1], limit: m[2], period: m[3], timeZone: m[4] ?? 'UTC' };
+	});
+	try {
+		return parseCaps(rows);
+	} catch (error) {
+		if (error instanceof SpendInputError) throw new UsageError(error.message);
+		throw error;
+	}
+}
+
+function describeCap(c: CapStatus): string {
+	return `${c.unit.padEnd(6)} ${c.period.padEnd(34)} limit ${c.limit}  spent ${c.spent}  held ${c.reserved}  remaining ${c.remaining}${c.periodEnd ? `  until ${c.periodEnd}` : ''}`;
+}
+
+async function spend(store: GuardStore, command: string | undefined, rest: string[], argv: string[], args: ParsedArgs, io: CliIo): Promise<number> {
+	if (command !== 'status' && command !== 'reset') throw new UsageError(`unknown spend command "${command ?? ''}"`);
+	if (!rest[0]) throw new UsageError(`spend ${command} needs an agent id`);
+	const agentId = validateAgentId(rest[0]);
+	const caps = capsFrom(argv);
+	const now = Date.now();
+	if (command === 'reset') {
+		const reason = (flag(args, 'reason') ?? '').trim();
+		if (!reason) throw new UsageError('reset needs --reason "why", for whoever reads the trail');
+		const cleared = await resetSpend(store, agentId, caps, now);
+		const [entry] = await store.append([
+			{
+				agentId,
+				actor: { type: 'human', id: whoAmI(args) },
+				event: 'spend.reset',
+				details: { reason, cleared: cleared.map(({ before: c }) => ({ unit: c.unit, period: c.periodKey, limit: c.limitMicro, spent: c.spentMicro, reserved: c.reservedMicro })) },
+			},
+		]);
+		io.err(`recorded spend.reset as seq ${entry.seq}\n`);
+	}
+	const status = await spendStatus(store, agentId, caps, now);
+	io.out(args.flags.has('json') ? JSON.stringify({ agentId, caps: status }) + '\n' : `${agentId}\n${status.map((c) => '  ' + describeCap(c)).join('\n')}\n`);
 	return 0;
 }
 
