@@ -3,126 +3,11 @@
  * waits; the approver's link (delivered to a local generic webhook) serves the page, a POST
  * decides, and n8n resumes the execution on the right output. Needs `npm run build` first.
  */
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { runCliProcess } from '../helpers/processes';
-import { N8nInstance, RunningN8n, WorkflowJson } from './harness';
+import { approvers, gateWorkflow, Inbox, Notice, whenWaiting } from './approvalFixtures';
+import { N8nInstance, RunningN8n } from './harness';
 
 jest.setTimeout(15 * 60_000);
-
-interface Notice {
-	approvalId: string;
-	approver: { name: string; address?: string };
-	link: string;
-}
-
-/** Collects approval notices and the items each branch posts back. */
-class Inbox {
-	notices: Notice[] = [];
-	results: Array<{ branch: string; body: Record<string, unknown> }> = [];
-	private server!: Server;
-	port = 0;
-	private waiters: Array<() => void> = [];
-
-	async start(): Promise<void> {
-		this.server = createServer((req, res) => {
-			void readBody(req).then((text) => {
-				const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-				if (req.url === '/notify') this.notices.push(body as unknown as Notice);
-				else this.results.push({ branch: String(req.url).replace('/result/', ''), body });
-				res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-				this.waiters.splice(0).forEach((w) => w());
-			});
-		});
-		await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-		this.port = (this.server.address() as AddressInfo).port;
-	}
-
-	async waitFor<T>(look: () => T | undefined, what: string, ms = 60_000): Promise<T> {
-		const deadline = Date.now() + ms;
-		for (;;) {
-			const found = look();
-			if (found !== undefined) return found;
-			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-			await new Promise<void>((r) => {
-				this.waiters.push(r);
-				setTimeout(r, 250);
-			});
-		}
-	}
-
-	close(): Promise<void> {
-		return new Promise((r) => this.server.close(() => r()));
-	}
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve) => {
-		let text = '';
-		req.on('data', (c: Buffer) => (text += c.toString('utf8')));
-		req.on('end', () => resolve(text));
-	});
-}
-
-let seq = 0;
-function gateWorkflow(inboxPort: number, gate: Record<string, unknown>): { workflow: WorkflowJson; path: string } {
-	seq += 1;
-	const path = `agent-guard-e2e-approval-${seq}`;
-	const id = `agE2eApproval${String(seq).padStart(3, '0')}`;
-	const node = (n: number) => `d${String(seq).padStart(3, '0')}0000-0000-4000-8000-00000000000${n}`;
-	const post = (branch: string) => ({
-		method: 'POST',
-		url: `http://127.0.0.1:${inboxPort}/result/${branch}`,
-		sendBody: true,
-		specifyBody: 'json',
-		jsonBody: '={{ JSON.stringify($json) }}',
-		options: {},
-	});
-	const workflow: WorkflowJson = {
-		id,
-		name: `E2E: approval gate ${seq}`,
-		nodes: [
-			{ id: node(1), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: node(9), parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
-			{
-				id: node(2),
-				name: 'Proposals',
-				type: 'n8n-nodes-base.code',
-				typeVersion: 2,
-				position: [200, 0],
-				parameters: {
-					jsCode: [
-						"return [{ json: { action: { system: 'salesforce', object: 'Lead', operation: 'update', recordId: '00Q5g00000AbCdE',",
-						"  fields: { Status: 'Qualified', Rating: 'Hot' }, reason: 'Replied <b>positively</b> to the demo invite' },",
-						"  before: { Status: 'Open - Not Contacted', Rating: 'Cold' } } }];",
-					].join('\n'),
-				},
-			},
-			{
-				id: node(3),
-				name: 'Approval Gate',
-				type: 'n8n-nodes-agent-guard.approvalGate',
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: { operation: 'sendAndWait', agentId: 'lead-bot', quorum: 1, expiresInHours: 1, message: 'The lead agent wants to qualify a lead', channel: 'webhook', webhookUrl: `http://127.0.0.1:${inboxPort}/notify`, ...gate },
-			},
-			{ id: node(6), name: 'Check Approval', type: 'n8n-nodes-agent-guard.approvalGate', typeVersion: 1, position: [600, 0], parameters: { operation: 'checkApproval', agentId: 'lead-bot' } },
-			{ id: node(4), name: 'On Rejected', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [800, -100], parameters: post('rejected') },
-			{ id: node(5), name: 'On Approved', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [800, 100], parameters: post('approved') },
-		],
-		connections: {
-			Webhook: { main: [[{ node: 'Proposals', type: 'main', index: 0 }]] },
-			Proposals: { main: [[{ node: 'Approval Gate', type: 'main', index: 0 }]] },
-			'Approval Gate': { main: [[{ node: 'Check Approval', type: 'main', index: 0 }]] },
-			'Check Approval': { main: [[{ node: 'On Approved', type: 'main', index: 0 }], [{ node: 'On Rejected', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-		active: false,
-	};
-	return { workflow, path };
-}
-
-const approvers = (...names: string[]) => ({ approver: names.map((name) => ({ name, address: `${name.toLowerCase()}@acme.test` })) });
 
 async function decide(link: string, decision: 'approve' | 'reject', comment = '', token?: string) {
 	const t = token ?? String(new URL(link).searchParams.get('t'));
@@ -160,18 +45,6 @@ describe('Approval Gate in real n8n 2.8.4 (embedded store)', () => {
 		await n8n?.cleanup();
 		await inbox.close();
 	});
-
-	/** Notices go out just before the execution is saved as waiting; until then n8n answers "running already". */
-	async function whenWaiting(link: string): Promise<void> {
-		const deadline = Date.now() + 20_000;
-		for (;;) {
-			const res = await fetch(link);
-			const text = await res.text();
-			if (!/is running already/.test(text)) return;
-			if (Date.now() > deadline) throw new Error(`the execution behind ${link} never started waiting`);
-			await new Promise((r) => setTimeout(r, 200));
-		}
-	}
 
 	async function trigger(name: string, approverCount: number): Promise<Notice[]> {
 		const before = inbox.notices.length;
@@ -279,5 +152,18 @@ describe('Approval Gate in real n8n 2.8.4 (embedded store)', () => {
 		const trail = await runCliProcess(['audit', 'query', '--event', 'approval.decided', '--json'], { ...process.env, N8N_USER_FOLDER: n8n.userFolder, AGENT_GUARD_REDIS_URL: '' });
 		const closed = trail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { details: { approvalId: string; status: string; reason?: string } });
 		expect(closed.find((e) => e.details.approvalId === notice.approvalId)?.details).toMatchObject({ status: 'expired', reason: 'approval_expired' });
+	});
+
+	test('n8n 2.8.4 offers the gate as Human review for AI Agent tool calls (an approvalGateHitlTool node type)', async () => {
+		// The node list needs a signed-in user: set up the owner of this fresh instance and sign in.
+		const owner = { email: 'owner@acme.test', firstName: 'Owner', lastName: 'Acme', password: 'Owner-password-1' };
+		const setup = await fetch(`${server.baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+		expect(setup.status).toBe(200);
+		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+		const types = (await (await fetch(`${server.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string; outputs?: unknown; properties: Array<{ name: string; default?: unknown }> }>;
+		const hitl = types.find((t) => t.name === 'n8n-nodes-agent-guard.approvalGateHitlTool');
+		expect(hitl).toBeDefined();
+		expect(hitl?.properties.find((p) => p.name === 'operation')?.default).toBe('sendAndWait');
+		expect(types.some((t) => t.name === 'n8n-nodes-agent-guard.approvalGate')).toBe(true);
 	});
 });
