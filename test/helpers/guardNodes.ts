@@ -1,4 +1,5 @@
 import { AgentControl } from '../../nodes/AgentControl/AgentControl.node';
+import { ApprovalGate } from '../../nodes/ApprovalGate/ApprovalGate.node';
 import { AuditLogger } from '../../nodes/AuditLogger/AuditLogger.node';
 import { InjectionSanitizer } from '../../nodes/InjectionSanitizer/InjectionSanitizer.node';
 import { ScopeGuard } from '../../nodes/ScopeGuard/ScopeGuard.node';
@@ -13,6 +14,7 @@ export const guardNodeTypes = {
 	'n8n-nodes-agent-guard.scopeGuard': new ScopeGuard(),
 	'n8n-nodes-agent-guard.injectionSanitizer': new InjectionSanitizer(),
 	'n8n-nodes-agent-guard.spendCap': new SpendCap(),
+	'n8n-nodes-agent-guard.approvalGate': new ApprovalGate(),
 };
 
 export const CREDENTIAL_REF = { agentGuardApi: { id: '1', name: 'Agent Guard' } };
@@ -45,4 +47,8 @@ export function injectionSanitizer(name: string, parameters: Record<string, unkn
 
 export function spendCap(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
 	return { name, type: 'n8n-nodes-agent-guard.spendCap', parameters, credentials: CREDENTIAL_REF, ...extra };
+}
+
+export function approvalGate(name: string, parameters: Record<string, unknown>, extra: Partial<InProcessNode> = {}): InProcessNode {
+	return { name, type: 'n8n-nodes-agent-guard.approvalGate', parameters, credentials: CREDENTIAL_REF, ...extra };
 }
