@@ -207,9 +207,10 @@ function str(v: unknown): string | undefined {
 }
 
 function buildRecord(ctx: IExecuteFunctions, items: INodeExecutionData[], agentId: string, now: number, hitl: boolean): ApprovalRecord {
-	const options = ctx.getNodeParameter('options', 0, {}) as { actionField?: string; beforeField?: string };
+	const options = ctx.getNodeParameter('options', 0, {}) as { actionField?: string; beforeField?: string; showFindings?: boolean };
 	const actionField = (options.actionField ?? 'action').trim();
 	const beforeField = (options.beforeField ?? 'before').trim();
+	const showFindings = options.showFindings !== false;
 	const approvers = ((ctx.getNodeParameter('approvers', 0, {}) as { approver?: Approver[] }).approver ?? []).map((a) => ({ name: String(a.name ?? '').trim(), address: String(a.address ?? '').trim() || undefined }));
 	const channel = ctx.getNodeParameter('channel', 0) as string;
 	approvers.forEach((a, i) => {
@@ -228,7 +229,7 @@ function buildRecord(ctx: IExecuteFunctions, items: INodeExecutionData[], agentI
 		}
 		const before = beforeField ? valueAt(item.json, beforeField) : undefined;
 		const guard = item.json.guard as { reasons?: unknown[]; findings?: unknown[] } | undefined;
-		const findings = [...(Array.isArray(guard?.reasons) ? guard.reasons : []), ...(Array.isArray(guard?.findings) ? guard.findings : [])];
+		const findings = showFindings ? [...(Array.isArray(guard?.reasons) ? guard.reasons : []), ...(Array.isArray(guard?.findings) ? guard.findings : [])] : [];
 		const reason = (action as { reason?: unknown }).reason;
 		return { action, before: before === null ? undefined : before, reason: typeof reason === 'string' ? reason : undefined, findings: findings.length ? findings : undefined };
 	});

@@ -122,6 +122,13 @@ export const properties: INodeProperties[] = [
 				description: 'Where the proposed action is on each item (dotted path); empty means the whole item',
 			},
 			{
+				displayName: 'Show Guard Findings',
+				name: 'showFindings',
+				type: 'boolean',
+				default: true,
+				description: 'Whether the page lists what Scope Guard and Injection Sanitizer found on each item (from guard.reasons and guard.findings)',
+			},
+			{
 				displayName: 'Before-Image Field',
 				name: 'beforeField',
 				type: 'string',
