@@ -14,38 +14,52 @@ import { MAX_TOKEN_LENGTH } from './token';
 
 const STYLE = `
 :root { color-scheme: light; }
-body { margin: 0; background: #f4f5f7; color: #1d2330; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-main { max-width: 920px; margin: 0 auto; padding: 24px 16px 48px; }
-h1 { font-size: 1.6rem; margin: 0 0 8px; }
-h2 { font-size: 1.15rem; margin: 0 0 12px; }
-.card { background: #fff; border: 1px solid #d9dde5; border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
-.lead { font-size: 1.05rem; }
+body { margin: 0; background: #f3f4f7; color: #1d2330; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { max-width: 860px; margin: 0 auto; padding: 32px 20px 56px; }
+h1 { font-size: 1.75rem; line-height: 1.25; margin: 0 0 8px; letter-spacing: -0.01em; }
+h2 { font-size: 1.15rem; margin: 0 0 14px; }
+h3 { font-size: 1rem; margin: 20px 0 0; }
+strong { font-weight: 650; }
+.card { background: #fff; border: 1px solid #dde1e8; border-radius: 10px; padding: 18px 22px; margin: 16px 0; box-shadow: 0 1px 2px rgba(20, 28, 45, 0.05); }
+.lead { font-size: 1.1rem; margin: 0 0 20px; color: #2b3242; }
 .msg, .val, .snippet { white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: isolate; }
-.msg { background: #f7f8fa; border-left: 4px solid #8a94a6; padding: 8px 12px; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+.msg { display: block; background: #f6f7f9; border-left: 4px solid #8a94a6; border-radius: 0 6px 6px 0; padding: 8px 12px; margin-top: 6px; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 6px 20px; margin: 0; }
 dl.meta dt { color: #5a6375; }
 dl.meta dd { margin: 0; overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; margin-top: 12px; table-layout: fixed; }
-th, td { border: 1px solid #d9dde5; padding: 6px 8px; text-align: left; vertical-align: top; }
-th { background: #f0f2f5; }
-td.val { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9rem; }
-tr.same td { color: #6b7385; }
-.after { background: #eef8f0; }
-.muted { color: #6b7385; font-style: italic; }
+table { border-collapse: separate; border-spacing: 0; width: 100%; margin-top: 16px; table-layout: fixed; border: 1px solid #dde1e8; border-radius: 8px; overflow: hidden; }
+th, td { border-top: 1px solid #e6e9ee; padding: 8px 12px; text-align: left; vertical-align: top; }
+td + td, th + td, td + th, th + th { border-left: 1px solid #e6e9ee; }
+thead th { border-top: 0; background: #f0f2f5; color: #4a5365; font-size: 0.8rem; font-weight: 650; letter-spacing: 0.04em; text-transform: uppercase; }
+tbody tr:first-child > * { border-top: 0; }
+thead + tbody tr:first-child > * { border-top: 1px solid #e6e9ee; }
+thead th:first-child { width: 26%; }
+thead th:last-child::before { content: "→ "; color: #1f7a3a; }
+tbody th { background: #fafbfc; font-weight: 600; }
+td.val, th.val { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9rem; }
+thead + tbody td:nth-child(2) { background: #fdf3f2; color: #7a2a24; }
+tr.same td, thead + tbody tr.same td:nth-child(2) { background: #fafbfc; color: #6b7385; }
+.after { background: #ecf7ef; color: #14532d; font-weight: 600; }
+.muted { color: #6b7385; font-style: italic; font-weight: 400; }
 .cc { background: #ffe3a3; color: #6b4400; border-radius: 3px; padding: 0 2px; font-style: normal; }
-.warn { background: #fff6e5; border: 1px solid #f0c36d; border-radius: 6px; padding: 8px 12px; margin-top: 12px; }
-.warn ul { margin: 4px 0 0; padding-left: 20px; }
+.warn { background: #fff6e5; border: 1px solid #f0c36d; border-radius: 8px; padding: 10px 14px; margin-top: 16px; }
+.warn ul { margin: 6px 0 0; padding-left: 20px; }
 .tag { display: inline-block; background: #f0c36d; color: #402a00; border-radius: 4px; padding: 0 6px; font-size: 0.85rem; margin-right: 6px; }
-.reason { margin: 12px 0 0; }
-label { display: block; font-weight: 600; margin-bottom: 4px; }
-textarea { width: 100%; box-sizing: border-box; font: inherit; padding: 8px; border: 1px solid #b9c0cc; border-radius: 6px; }
-.buttons { display: flex; gap: 12px; margin-top: 16px; flex-wrap: wrap; }
-button { font: inherit; font-weight: 600; padding: 10px 28px; border-radius: 6px; border: 0; cursor: pointer; color: #fff; }
+.reason { margin: 16px 0 0; }
+label { display: block; font-weight: 600; margin-bottom: 6px; }
+textarea { display: block; width: 100%; box-sizing: border-box; font: inherit; padding: 10px 12px; border: 1px solid #b9c0cc; border-radius: 8px; resize: vertical; }
+textarea:focus { outline: 3px solid #bcd3f5; border-color: #3b6fc4; }
+.buttons { display: flex; gap: 12px; margin-top: 18px; flex-wrap: wrap; }
+button { font: inherit; font-weight: 650; min-width: 160px; padding: 12px 28px; border-radius: 8px; border: 0; cursor: pointer; color: #fff; }
+button:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 button.approve { background: #1f7a3a; }
+button.approve:hover { background: #17602d; }
 button.reject { background: #b3261e; }
+button.reject:hover { background: #921e18; }
 .status-approved { color: #1f7a3a; }
 .status-rejected, .status-expired { color: #b3261e; }
 .small { font-size: 0.85rem; color: #5a6375; }
+form .small { margin: 14px 0 0; }
 `;
 
 const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
@@ -315,7 +329,7 @@ export function renderApprovalPage(input: ApprovalPageInput): ApprovalPage {
 		`</dl></div>` +
 		record.items.map((item) => itemSection(item, count)).join('') +
 		`<form class="card" method="post" action="${escapeHtml(postUrl)}">` +
-		`<input type="hidden" name="token" value="${escapeHtml(token)}">` +
+		`<input type="hidden" name="t" value="${escapeHtml(token)}">` +
 		`<label for="comment">Comment (optional)</label>` +
 		`<textarea id="comment" name="comment" maxlength="2000" rows="3"></textarea>` +
 		`<div class="buttons"><button type="submit" class="approve" name="decision" value="approve">Approve ${count === 1 ? 'this change' : `all ${count} changes`}</button>` +

@@ -124,7 +124,7 @@ describe('approval page', () => {
 	test('the form posts the token and the decision to the webhook and nothing else', () => {
 		const { html } = renderApprovalPage({ record: record(), approver: 1, token: TOKEN, postUrl: POST_URL });
 		expect(tags(html).filter((t) => t.startsWith('<form'))).toEqual([`<form class="card" method="post" action="/webhook/approval/5f2?x=1&amp;y=2">`]);
-		expect(html).toContain(`<input type="hidden" name="token" value="${TOKEN}">`);
+		expect(html).toContain(`<input type="hidden" name="t" value="${TOKEN}">`);
 		expect(html).toContain('<textarea id="comment" name="comment" maxlength="2000" rows="3"></textarea>');
 		expect(html).toMatch(/<button type="submit" class="approve" name="decision" value="approve">/);
 		expect(html).toMatch(/<button type="submit" class="reject" name="decision" value="reject">/);
