@@ -4,10 +4,11 @@
  * request, approves it with a comment through the form, and n8n resumes on Approved. The
  * page's strict Content-Security-Policy (no scripts, one hashed style) must not break it:
  * no CSP violation may be reported and the hashed style must actually apply.
- * Writes docs/approval-page.png. Needs `npm run build` first, and Chromium:
+ * Takes a screenshot of the page; with AGENT_GUARD_UPDATE_SCREENSHOT=1 it replaces the README's docs/approval-page.png. Needs `npm run build` first, and Chromium:
  * `apt-get update && apt-get install -y chromium` (.ci/run installs it).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
 import { approvers, gateWorkflow, Inbox, Notice, whenWaiting } from './approvalFixtures';
@@ -16,7 +17,7 @@ import { N8nInstance, RunningN8n } from './harness';
 jest.setTimeout(10 * 60_000);
 
 const CHROMIUM = process.env.AGENT_GUARD_CHROMIUM || '/usr/bin/chromium';
-const SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'approval-page.png');
+const SCREENSHOT = process.env.AGENT_GUARD_UPDATE_SCREENSHOT ? path.join(__dirname, '..', '..', 'docs', 'approval-page.png') : path.join(os.tmpdir(), `agent-guard-approval-page-${process.pid}.png`);
 /** Without the background-networking flags Chromium keeps dialling Google's hosts on this closed network. */
 const CHROMIUM_ARGS = [
 	'--headless',
