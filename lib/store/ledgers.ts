@@ -18,7 +18,7 @@ export interface LedgerData {
 }
 
 /** How long a settled reservation id is remembered, so a command re-sent after a reconnect is recognised. */
-export const SETTLED_MEMORY_MS = 7 * 86_400_000;
+export const SETTLED_MEMORY_MS = 86_400_000;
 
 export type LedgerMap = Record<string, LedgerData>;
 
@@ -111,9 +111,10 @@ export function resetIn(map: LedgerMap, ref: LedgerRef, now: number): LedgerStat
 	return before;
 }
 
-/** Drops ledgers nobody needs any more (past their retention and holding nothing). */
+/** Drops ledgers nobody needs any more (past their retention and holding nothing) and old settled ids of every ledger. */
 export function pruneLedgers(map: LedgerMap, now: number): void {
 	for (const [key, ledger] of Object.entries(map)) {
 		if (ledger.retainUntil < now && Object.keys(ledger.holds).length === 0) delete map[key];
+		else for (const [id, at] of Object.entries(ledger.settled)) if (at <= now - SETTLED_MEMORY_MS) delete ledger.settled[id];
 	}
 }

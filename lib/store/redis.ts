@@ -132,11 +132,11 @@ export class RedisStore implements GuardStore {
 		client.defineCommand('agSealRead', { numberOfKeys: 3, lua: SEAL_READ });
 		client.defineCommand('agSealCommit', { numberOfKeys: 5, lua: SEAL_COMMIT });
 		client.defineCommand('agUnlock', { numberOfKeys: 1, lua: UNLOCK });
-		// Spend scripts take five keys per ledger: the count goes first on each call.
+		// Spend scripts take three keys per ledger: the count goes first on each call.
 		client.defineCommand('agSpendReserve', { lua: SPEND_RESERVE });
 		client.defineCommand('agSpendSettle', { lua: SPEND_SETTLE });
 		client.defineCommand('agSpendStatus', { lua: SPEND_STATUS });
-		client.defineCommand('agSpendReset', { numberOfKeys: 5, lua: SPEND_RESET });
+		client.defineCommand('agSpendReset', { numberOfKeys: 3, lua: SPEND_RESET });
 		client.defineCommand('agDocPut', { numberOfKeys: 2, lua: DOC_PUT });
 		try {
 			await withTimeout(client.connect(), (options.connectTimeout ?? 800) + 200, `connect to Redis at ${where}`);
@@ -360,7 +360,7 @@ export class RedisStore implements GuardStore {
 
 	private ledgerKeys(key: string): string[] {
 		const base = `${this.prefix}spend:${key}`;
-		return [base, `${base}:holds`, `${base}:exp`, `${base}:settled`, `${base}:charges`];
+		return [base, `${base}:due`, `${base}:charges`];
 	}
 
 	async reserveSpend(reservationId: string, ledgers: ReserveRequest[], holdUntil: number, now: number): Promise<ReserveOutcome> {

@@ -138,3 +138,28 @@ describe.each(storeFactories())('GuardStore state contract: $name', (factory) =>
 		expect(outcomes.filter((o) => o.granted)).toHaveLength(10);
 	});
 });
+
+describe('spend ledgers in Redis expire', () => {
+	test('every key a reservation, a settlement and a reset leave behind has an expiry', async () => {
+		const { RedisStore } = await import('../../lib/store/redis');
+		const { redisOptions } = await import('../helpers/stores');
+		const Redis = (await import('ioredis')).default;
+		const options = redisOptions();
+		const store = await RedisStore.open(options);
+		const raw = new Redis({ host: options.host, port: options.port, db: options.db });
+		try {
+			const now = Date.now();
+			const rolling = { key: 'bot|usd|rolling24h', windowMs: DAY, retainUntil: now + 2 * DAY };
+			await store.reserveSpend('r1', [{ ...rolling, limitMicro: usd(5), amountMicro: usd(1) }], now + 60_000, now);
+			await store.settleSpend('r1', [{ ...rolling, actualMicro: usd(0.5) }], now);
+			await store.reserveSpend('r2', [{ ...rolling, limitMicro: usd(5), amountMicro: usd(1) }], now + 60_000, now);
+			await store.resetSpend(rolling, now);
+			const keys = await raw.keys(`${options.keyPrefix}:spend:*`);
+			expect(keys.length).toBeGreaterThanOrEqual(2);
+			for (const key of keys) expect(await raw.pttl(key)).toBeGreaterThan(DAY);
+		} finally {
+			raw.disconnect();
+			await store.close();
+		}
+	});
+});
