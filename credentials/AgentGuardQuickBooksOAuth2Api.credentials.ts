@@ -1,0 +1,44 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { trackingProperties } from './trackingProperties';
+
+export class AgentGuardQuickBooksOAuth2Api implements ICredentialType {
+	name = 'agentGuardQuickBooksOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Agent Guard QuickBooks Online OAuth2 API';
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-agent-guard';
+
+	icon = 'file:agentGuard.svg' as const;
+
+	properties: INodeProperties[] = [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Production', value: 'production' },
+				{ name: 'Sandbox', value: 'sandbox' },
+			],
+			default: 'production',
+		},
+		{ displayName: 'Company ID (Realm ID)', name: 'realmId', type: 'string', default: '', required: true },
+		{
+			displayName: 'API Base URL Override',
+			name: 'baseUrlOverride',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:8090/v3/company/',
+			description: 'For a local emulator; empty uses the environment above',
+		},
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: 'https://appcenter.intuit.com/connect/oauth2' },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer' },
+		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'com.intuit.quickbooks.accounting' },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
+		// QuickBooks refresh tokens expire for good after 100 days (x_refresh_token_expires_in).
+		...trackingProperties({ accessTokenExpiry: false, refreshTokenExpiry: true }),
+	];
+}
