@@ -174,24 +174,40 @@ function openRedisStore(keyPrefix: string): Promise<RedisStore> {
 	return RedisStore.open({ host: REDIS_HOST, port: REDIS_PORT, keyPrefix, secret: BENCH_SECRET, commandTimeoutMs: COMMAND_TIMEOUT_MS });
 }
 
-/** The store's key for a ledger's part (lib/store/redis.ts ledgerKeys), to look at holds and settled ids. */
-function ledgerKey(storePrefix: string, ledger: LedgerRef, part: '' | ':holds' | ':exp' | ':settled'): string {
+/** The parts of a ledger in Redis (lib/store/redis.ts ledgerKeys): the hash, the due zset, the charges zset (rolling ledgers). */
+const LEDGER_PARTS = ['', ':due', ':charges'] as const;
+type LedgerPart = (typeof LEDGER_PARTS)[number];
+
+/** The store's key for a ledger's part, to look at holds and settled ids. */
+function ledgerKey(storePrefix: string, ledger: LedgerRef, part: LedgerPart): string {
 	return `${storePrefix}spend:${ledger.key}${part}`;
 }
 
+/** The three keys SPEND_RESERVE takes for one ledger whose keys start with `base`, in its KEYS order. */
+function ledgerKeysAt(base: string): string[] {
+	return LEDGER_PARTS.map((p) => `${base}${p}`);
+}
+
+/** Field names of a ledger hash (small: a few fields per open hold or remembered settled id). */
+async function hashFields(key: string): Promise<string[]> {
+	return admin.hkeys(key);
+}
+
 /**
- * The reference: one reservation reduced to its core, as one Lua script. Read the totals
- * hash, compare spent + reserved + amount with the limit, then HINCRBY the reserved total,
- * HSET the hold (amount|until) and ZADD its expiry. What SPEND_RESERVE adds on top: expiring
- * due holds and old settled ids, the replay check (HEXISTS + ZSCORE), the state in the reply,
- * and keeping the five keys alive (PTTL/PEXPIREAT).
- * KEYS: totals, holds, expiries. ARGV: id, limit, amount, holdUntil.
+ * The reference: one reservation reduced to its core, as one Lua script, on the store's layout
+ * (a ledger hash and its due zset). Read the totals (HMGET spent, reserved), compare
+ * spent + reserved + amount with the limit, then HINCRBY the reserved total, HSET the hold
+ * (`h:<id>` = amount) in the same hash and ZADD its end to the due zset. What SPEND_RESERVE adds
+ * on top: releasing due holds and forgetting old settled ids (ZRANGEBYSCORE of the due zset), the
+ * replay check (the same HMGET also reads `keep`, `h:<id>`, `s:<id>`), the state in the reply,
+ * and keeping the keys alive (PEXPIREAT, plus HSET keep when the retention grows).
+ * KEYS: ledger hash, due zset. ARGV: id, limit, amount, holdUntil.
  */
 const REFERENCE_LUA = `local t = redis.call('HMGET', KEYS[1], 'spent', 'reserved')
 if tonumber(t[1] or '0') + tonumber(t[2] or '0') + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return 0 end
 redis.call('HINCRBY', KEYS[1], 'reserved', ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. '|' .. ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('HSET', KEYS[1], 'h:' .. ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], 'h:' .. ARGV[1])
 return 1`;
 
 interface RefResult {
@@ -259,13 +275,13 @@ type RefId = `${number}x${number}`;
 const refSamples = new Map<RefId, { rps: number[]; serverUs: number[]; inner: Array<Record<string, number>> }>();
 
 async function reference(round: number, clients: number, pipeline: number, sha: string): Promise<RefResult> {
-	const base = `${RUN}ref:${round}:${clients}x${pipeline}:`;
+	const [hash, due] = ledgerKeysAt(`${RUN}ref:${round}:${clients}x${pipeline}:spend`);
 	const holdUntil = String(Date.now() + HOLD_MS);
 	// Distinct ids: redis-benchmark replaces __rand_int__ with a random number below -r (10^9).
-	const command = ['EVALSHA', sha, '3', `${base}tot`, `${base}holds`, `${base}exp`, 'res:__rand_int__', String(NEVER_BLOCK_MICRO), String(RATE_AMOUNT_MICRO), holdUntil];
+	const command = ['EVALSHA', sha, '2', hash, due, 'res:__rand_int__', String(NEVER_BLOCK_MICRO), String(RATE_AMOUNT_MICRO), holdUntil];
 	const r = await redisBenchmark(`c${clients} P${pipeline}`, clients, pipeline, command);
-	const granted = Number(await admin.hget(`${base}tot`, 'reserved')) / RATE_AMOUNT_MICRO;
-	await admin.unlink(`${base}tot`, `${base}holds`, `${base}exp`);
+	const granted = Number(await admin.hget(hash, 'reserved')) / RATE_AMOUNT_MICRO;
+	await admin.unlink(hash, due);
 	if (!(granted > 0)) throw new Error(`the reference script granted nothing at c=${clients} P=${pipeline}`);
 	const id: RefId = `${clients}x${pipeline}`;
 	const s = refSamples.get(id) ?? { rps: [], serverUs: [], inner: [] };
@@ -283,18 +299,19 @@ async function reference(round: number, clients: number, pipeline: number, sha: 
  * side; and the reference script called from Node through ioredis, which shows the client side.
  */
 async function scriptByRedisBenchmark(round: number, clients: number, spendSha: string): Promise<RefResult> {
-	const base = `${RUN}diag:${round}:${clients}:spend:`;
 	const now = Date.now();
 	const ledger = benchLedger('diag', now);
-	const keys = ['', ':holds', ':exp', ':settled', ':charges'].map((p) => `${base}${p}`);
-	const args = ['res:__rand_int__', String(now), String(now + HOLD_MS), '1', String(SETTLED_MEMORY_MS), String(NEVER_BLOCK_MICRO), String(RATE_AMOUNT_MICRO), '0', String(ledger.retainUntil)];
-	const r = await redisBenchmark(`spend c${clients}`, clients, 1, ['EVALSHA', spendSha, '5', ...keys, ...args]);
+	// As reserveSpend sends it for one ledger (lib/store/redis.ts): KEYS hash, due, charges;
+	// ARGV id, now, holdUntil, n, settledMemoryMs, then limit, amount, windowMs, retainUntil.
+	const keys = ledgerKeysAt(`${RUN}diag:${round}:${clients}:spend`);
+	const args = ['res:__rand_int__', String(now), String(now + HOLD_MS), '1', String(SETTLED_MEMORY_MS), String(NEVER_BLOCK_MICRO), String(RATE_AMOUNT_MICRO), String(ledger.windowMs ?? 0), String(ledger.retainUntil)];
+	const r = await redisBenchmark(`spend c${clients}`, clients, 1, ['EVALSHA', spendSha, String(keys.length), ...keys, ...args]);
 	const granted = Number(await admin.hget(keys[0], 'reserved'));
 	await admin.unlink(...keys);
 	if (!(granted > 0)) throw new Error(`SPEND_RESERVE granted nothing under redis-benchmark at c=${clients}`);
 	recordDiag(`script:${clients}`, r.rps, r.serverUsPerOp, Number.NaN);
 	scriptInner.push(r.inner);
-	log(`round ${round} SPEND_RESERVE by redis-benchmark c=${clients} P=1: ${fmtRate(r.rps)}/s, Redis ${fmtUs(r.serverUsPerOp)} µs/op`);
+	log(`round ${round} SPEND_RESERVE by redis-benchmark c=${clients} P=1: ${fmtRate(r.rps)}/s, Redis ${fmtUs(r.serverUsPerOp)} µs/op, ${Object.entries(r.inner).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')} per call`);
 	return r;
 }
 
@@ -304,14 +321,15 @@ async function scriptByRedisBenchmark(round: number, clients: number, spendSha: 
  * reserveSpend sends ('spend'). Against reserveSpend this isolates the store's JavaScript.
  */
 async function scriptFromNode(round: number, kind: 'ref' | 'spend', inflight: number, total: number, sha: string): Promise<void> {
-	const base = `${RUN}diag:${round}:${inflight}:node-${kind}:`;
 	const ledger = benchLedger('diag');
-	const keys = kind === 'ref' ? [`${base}tot`, `${base}holds`, `${base}exp`] : ['', ':holds', ':exp', ':settled', ':charges'].map((p) => `${base}${p}`);
+	const all = ledgerKeysAt(`${RUN}diag:${round}:${inflight}:node-${kind}:spend`);
+	// The reference core takes the hash and the due zset; SPEND_RESERVE all three keys of the ledger.
+	const keys = kind === 'ref' ? all.slice(0, 2) : all;
 	const client = new Redis({ host: REDIS_HOST, port: REDIS_PORT, maxRetriesPerRequest: 2, lazyConnect: true });
 	const call = async (id: string): Promise<boolean> => {
 		const now = Date.now();
-		if (kind === 'ref') return (await client.evalsha(sha, 3, ...keys, id, NEVER_BLOCK_MICRO, RATE_AMOUNT_MICRO, now + HOLD_MS)) === 1;
-		const reply = (await client.evalsha(sha, 5, ...keys, id, now, now + HOLD_MS, 1, SETTLED_MEMORY_MS, NEVER_BLOCK_MICRO, RATE_AMOUNT_MICRO, 0, ledger.retainUntil)) as Array<string | number>;
+		if (kind === 'ref') return (await client.evalsha(sha, keys.length, ...keys, id, NEVER_BLOCK_MICRO, RATE_AMOUNT_MICRO, now + HOLD_MS)) === 1;
+		const reply = (await client.evalsha(sha, keys.length, ...keys, id, now, now + HOLD_MS, 1, SETTLED_MEMORY_MS, NEVER_BLOCK_MICRO, RATE_AMOUNT_MICRO, ledger.windowMs ?? 0, ledger.retainUntil)) as Array<string | number>;
 		return Number(reply[0]) === 1;
 	};
 	await client.connect();
@@ -335,7 +353,7 @@ async function scriptFromNode(round: number, kind: 'ref' | 'spend', inflight: nu
 		recordDiag(`node-${kind}:${inflight}`, eps, (s1 - s0) / total, (cpu.user + cpu.system) / total);
 		log(`round ${round} ${kind === 'ref' ? 'reference core' : 'SPEND_RESERVE'} from Node (ioredis, 1 connection, ${inflight} in flight): ${fmtRate(eps)}/s`);
 	} finally {
-		await client.unlink(...keys);
+		await client.unlink(...all);
 		await client.quit();
 	}
 }
@@ -465,7 +483,7 @@ async function checkReserved(store: RedisStore, ledger: LedgerRef, expected: num
 }
 
 async function unlinkLedger(storePrefix: string, ledger: LedgerRef): Promise<void> {
-	await admin.unlink(...(['', ':holds', ':exp', ':settled'] as const).map((p) => ledgerKey(storePrefix, ledger, p)), `${ledgerKey(storePrefix, ledger, '')}:charges`);
+	await admin.unlink(...LEDGER_PARTS.map((p) => ledgerKey(storePrefix, ledger, p)));
 }
 
 async function rateRound(round: number, sha: string, spendSha: string): Promise<void> {
@@ -587,9 +605,14 @@ interface Trial {
 	late: number;
 	replayed: number;
 	final: LedgerState;
+	/** `h:<id>` fields left in the ledger hash. */
 	holdsLeft: number;
+	/** `h:<id>` members left in the due zset. */
 	expiriesLeft: number;
+	/** `s:<id>` fields in the ledger hash (settled ids remembered). */
 	settledIds: number;
+	/** `s:<id>` members in the due zset (when each settled id may be forgotten). */
+	settledDue: number;
 	ms: number;
 	problems: string[];
 }
@@ -630,6 +653,8 @@ async function overspendTrial(round: number, index: number, what: string, proces
 		}
 	}
 	const [final] = await checker.spendStatus([ledger], Date.now());
+	const fields = await hashFields(ledgerKey(prefix, ledger, ''));
+	const due = await admin.zrange(ledgerKey(prefix, ledger, ':due'), 0, -1);
 	const grants = reserved.flatMap((r) => r.grants);
 	const grantedMicro = grants.reduce((sum, g) => sum + g.amount, 0);
 	const actualMicro = settled.reduce((sum, s) => sum + s.actualMicro, 0);
@@ -649,9 +674,10 @@ async function overspendTrial(round: number, index: number, what: string, proces
 		late: settled.reduce((sum, s) => sum + s.late, 0),
 		replayed: settled.reduce((sum, s) => sum + s.replayed, 0) + reserved.reduce((sum, r) => sum + r.replayed, 0),
 		final,
-		holdsLeft: await admin.hlen(ledgerKey(prefix, ledger, ':holds')),
-		expiriesLeft: await admin.zcard(ledgerKey(prefix, ledger, ':exp')),
-		settledIds: await admin.zcard(ledgerKey(prefix, ledger, ':settled')),
+		holdsLeft: fields.filter((f) => f.startsWith('h:')).length,
+		expiriesLeft: due.filter((m) => m.startsWith('h:')).length,
+		settledIds: fields.filter((f) => f.startsWith('s:')).length,
+		settledDue: due.filter((m) => m.startsWith('s:')).length,
 		ms,
 		problems: [],
 	};
@@ -668,6 +694,10 @@ async function overspendTrial(round: number, index: number, what: string, proces
 	if (t.late > 0 || t.replayed > 0) p.push(`${t.late} settles found no hold, ${t.replayed} replies said replayed`);
 	if (t.holdsLeft !== 0 || t.expiriesLeft !== 0) p.push(`${t.holdsLeft} holds and ${t.expiriesLeft} expiries left in Redis`);
 	if (t.settledIds !== grants.length) p.push(`${t.settledIds} settled ids remembered for ${grants.length} grants`);
+	const marked = new Set(fields.filter((f) => f.startsWith('s:')).map((f) => f.slice(2)));
+	const unmarked = grants.filter((g) => !marked.has(g.id)).length;
+	if (unmarked > 0) p.push(`${unmarked} granted ids have no settled mark`);
+	if (t.settledDue !== t.settledIds || due.length !== t.expiriesLeft + t.settledDue) p.push(`the due zset holds ${t.settledDue} settled marks for ${t.settledIds} settled ids (${due.length} members in all)`);
 	log(
 		`round ${round} overspend ${what}, cap ${usd(capMicro)}: ${t.grants} grants, ${usd(grantedMicro)} granted (overspend ${usd(Math.max(0, grantedMicro - capMicro))}, unused ${usd(capMicro - grantedMicro)}), final spent ${usd(final.spentMicro)} vs settled ${usd(actualMicro)}, reserved ${final.reservedMicro}: ${p.length === 0 ? 'consistent' : p.join('; ')}`,
 	);
@@ -705,10 +735,14 @@ interface EmbeddedResult {
 
 let tempRoot: string | undefined;
 
-/** A state.json whose one ledger remembers `n` settled reservation ids (as days of use leave it). */
+/**
+ * A state.json whose one ledger remembers `n` settled reservation ids: `n` reservations settled
+ * within the last 24 h, spread over 90% of SETTLED_MEMORY_MS so that no change of the
+ * measurement prunes any of them (every change forgets older ids, pruneLedgers).
+ */
 function preloadedState(ledger: LedgerRef, n: number, now: number): EmbeddedState {
 	const settled: Record<string, number> = {};
-	for (let i = 0; i < n; i++) settled[randomUUID()] = now - Math.floor((i / n) * 6 * 86_400_000);
+	for (let i = 0; i < n; i++) settled[randomUUID()] = now - Math.floor((i / n) * 0.9 * SETTLED_MEMORY_MS);
 	const data: LedgerData = { spent: n * 100_000, reserved: 0, holds: {}, settled, charges: [], retainUntil: ledger.retainUntil };
 	return { format: 1, ledgers: { [ledger.key]: data }, docs: {} };
 }
@@ -764,6 +798,8 @@ async function benchEmbedded(): Promise<EmbeddedResult> {
 				try {
 					const r = await reserveMany([pstore], ledger, ops, 1);
 					const after = await fs.readFile(join(pdir, STATE_FILE));
+					const kept = Object.keys((JSON.parse(after.toString('utf8')) as EmbeddedState).ledgers[ledger.key]?.settled ?? {}).length;
+					if (kept !== n) throw new Error(`the preloaded ledger remembers ${kept} settled ids after the run, not ${n}`);
 					rows.push([n, (r.ops / r.ms) * 1000, after.length, await durableReplace(join(pdir, 'raw-state.json'), after, ops)]);
 				} finally {
 					await pstore.close();
@@ -837,13 +873,33 @@ function buildReport(info: Record<string, string>, started: Date, embedded: Embe
 	add('one64', `\`reserveSpend\`, 1 store (1 connection), ${CONC} in flight (${fmtRate(SIZE.conc)})`, `EVALSHA, c=${CONC}, P=1`, true, `c=1, P=${CONC}`);
 	add('conn64', `\`reserveSpend\`, ${CONC} stores (connections) in 1 process, 1 in flight each`, `EVALSHA, c=${CONC}, P=1`, true);
 	add('proc64', `\`reserveSpend\`, ${SIZE.workers} processes × 1 store × ${CONC / SIZE.workers} in flight`, `EVALSHA, c=${CONC}, P=1`, true, `c=${SIZE.workers}, P=${CONC / SIZE.workers}`);
+	const refInner = refSamples.get('1x1')?.inner ?? [];
+	/** Commands SPEND_RESERVE runs per reservation beyond the reference core's (medians over its redis-benchmark runs against the reference's at c=1). */
+	const extraCommands = (): { total: number; refTotal: number; names: string } | undefined => {
+		if (scriptInner.length === 0 || refInner.length === 0) return undefined;
+		const names = [...new Set([...scriptInner, ...refInner].flatMap((r) => Object.keys(r)))];
+		const extra = names
+			.map((name) => [name, median(scriptInner.map((r) => r[name] ?? 0)) - median(refInner.map((r) => r[name] ?? 0))] as const)
+			.filter(([, v]) => v >= 0.05)
+			.sort((a, b) => b[1] - a[1]);
+		return { total: median(scriptInner.map(innerTotal)), refTotal: median(refInner.map(innerTotal)), names: extra.map(([name, v]) => `${name} ${v.toFixed(v % 1 === 0 ? 0 : 2)}`).join(', ') };
+	};
+	const extraCommandsText = (): string => {
+		const x = extraCommands();
+		const script = diags.get('script:1');
+		const ref = refSamples.get('1x1');
+		if (!x || !script || !ref) return '';
+		const more = x.total - x.refTotal;
+		const cpu = median(script.serverUs) - median(ref.serverUs);
+		return ` The ${more.toFixed(1)} commands beyond the core (${x.names || 'none'}) come with ${fmtUs(cpu)} µs more Redis CPU per reservation under the same C client (${fmtUs(median(script.serverUs))} against ${fmtUs(median(ref.serverUs))} µs${more > 0 ? `, ${fmtUs(cpu / more)} µs per extra command if it all came from them` : ''}).`;
+	};
 	if (rows.length > 0) {
 		parts.push('### Reservations per second (one USD ledger, a cap that never blocks, a fresh id per call; medians)');
 		parts.push('');
 		parts.push(table(['Measurement', 'Ours /s', 'Reference (same run)', 'Ref /s', 'Ours / ref', 'Redis CPU µs per op, ours / ref', 'Client CPU µs per op', 'Latency p50 / p99, ms', 'Target'], rows));
 		parts.push('');
 		parts.push(
-			'Reference: `redis-benchmark -r 1000000000 -c C -P P EVALSHA <sha> 3 tot holds exp res:__rand_int__ <limit> <amount> <until>` of a script that reads the totals hash (HMGET spent, reserved), compares with the limit, then HINCRBY reserved, HSET the hold and ZADD its expiry: the core of a reservation without the rest of `SPEND_RESERVE` (expiring due holds and old settled ids, the replay check, the state in the reply, PTTL/PEXPIREAT of the five ledger keys). Redis CPU is the server\'s `used_cpu_user+used_cpu_sys` delta over the run per operation (global: other clients of the server count too). Client CPU is the CPU of the Node process(es) making the calls.',
+			'Reference: `redis-benchmark -r 1000000000 -c C -P P EVALSHA <sha> 2 <ledger> <ledger>:due res:__rand_int__ <limit> <amount> <until>` of a script on the store\'s layout that reads the totals from the ledger hash (HMGET spent, reserved), compares with the limit, then HINCRBY reserved, HSET the hold (`h:<id>` = amount) in the same hash and ZADD `h:<id>` at the hold\'s end to the due zset: the core of a reservation without the rest of `SPEND_RESERVE`, which takes the ledger\'s three keys (hash, due zset, charges zset) and adds releasing due holds and forgetting settled ids older than 24 h (ZRANGEBYSCORE of the due zset), the replay check (`h:<id>`, `s:<id>` and `keep` read by the same HMGET), the state in the reply, and keeping the keys alive (PEXPIREAT; HSET of `keep` only when the retention grows). Redis CPU is the server\'s `used_cpu_user+used_cpu_sys` delta over the run per operation (global: other clients of the server count too). Client CPU is the CPU of the Node process(es) making the calls.',
 		);
 		parts.push('');
 		const refRows: string[][] = [];
@@ -900,7 +956,6 @@ function buildReport(info: Record<string, string>, started: Date, embedded: Embe
 			);
 			parts.push('');
 		}
-		const refInner = refSamples.get('1x1')?.inner ?? [];
 		if (scriptInner.length > 0 && refInner.length > 0) {
 			const describe = (runs: Array<Record<string, number>>): string => {
 				const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
@@ -909,7 +964,7 @@ function buildReport(info: Record<string, string>, started: Date, embedded: Embe
 				return `**${median(runs.map(innerTotal)).toFixed(1)}** (${per.map(([name, v]) => `${name} ${v.toFixed(v % 1 === 0 ? 0 : 2)}`).join(', ')})`;
 			};
 			parts.push(
-				`Commands Redis runs inside the script per reservation (INFO commandstats over the redis-benchmark runs at c=1; medians): \`SPEND_RESERVE\` ${describe(scriptInner)}; reference core ${describe(refInner)}. Each \`redis.call\` costs Redis a few µs beyond the command itself (argument conversion, lookup, reply conversion), which is most of the difference in Redis CPU per reservation.`,
+				`Commands Redis runs inside the script per reservation (INFO commandstats deltas over the redis-benchmark runs, of \`SPEND_RESERVE\` at c=1 and c=${CONC}, of the reference core at c=1; medians; global like Redis CPU, so other clients of the server count too): \`SPEND_RESERVE\` ${describe(scriptInner)}; reference core ${describe(refInner)}.${extraCommandsText()}`,
 			);
 			parts.push('');
 		}
@@ -919,7 +974,7 @@ function buildReport(info: Record<string, string>, started: Date, embedded: Embe
 		parts.push(`### Overspend: ${CONC} concurrent callers, each on its own connection (its own RedisStore)`);
 		parts.push('');
 		parts.push(
-			`Each caller reserves random amounts (${usd(MIN_AMOUNT_MICRO)}–${usd(MAX_AMOUNT_MICRO)}, in micro-dollars) against one cap until it is refused; then every caller settles about 60% of its holds with a random actual amount ≤ held and releases the rest (settle with 0). Checked: the sum of grants against the cap, every grant reply (spent + reserved ≤ cap) and refusal reply (the amount really did not fit), the ledger after reserving (reserved = sum of grants, spent 0) and at the end (spent = sum of settled amounts, reserved = 0, no holds or expiries left, one settled id per grant).`,
+			`Each caller reserves random amounts (${usd(MIN_AMOUNT_MICRO)}–${usd(MAX_AMOUNT_MICRO)}, in micro-dollars) against one cap until it is refused; then every caller settles about 60% of its holds with a random actual amount ≤ held and releases the rest (settle with 0). Checked: the sum of grants against the cap, every grant reply (spent + reserved ≤ cap) and refusal reply (the amount really did not fit), the ledger after reserving (reserved = sum of grants, spent 0) and at the end (spent = sum of settled amounts, reserved = 0; in Redis no \`h:<id>\` field left in the ledger hash nor \`h:<id>\` member in its due zset, and one \`s:<id>\` field per grant, each with its \`s:<id>\` member in the due zset).`,
 		);
 		parts.push('');
 		const trialRows = trials.map((t) => [
@@ -965,7 +1020,7 @@ function buildReport(info: Record<string, string>, started: Date, embedded: Embe
 		parts.push(table(['Measurement', 'Reservations /s', 'Latency / floor'], erows));
 		parts.push('');
 		parts.push(
-			'Every embedded change reads, parses, rewrites and fsyncs the whole `state.json` under a lock file, and walks every hold and settled id of the ledgers it touches, so its cost grows with what the file holds: open holds, and every settled reservation id, which a ledger remembers for 7 days (`SETTLED_MEMORY_MS`) but only forgets when that ledger is touched again. A ledger that is no longer used (a past day, a finished run with a per-run cap) keeps its ids until it is pruned, 35 days after its last use, so the file holds about five weeks of reservation ids.',
+			`Every embedded change reads, parses, rewrites and fsyncs the whole \`state.json\` under a lock file, and walks the holds and settled ids of the ledgers it touches and then, pruning (\`pruneLedgers\`), the settled ids of every ledger in the file, so its cost grows with what the file holds: open holds, and the settled reservation ids. A settled id is remembered ${SETTLED_MEMORY_MS / 3_600_000} h (\`SETTLED_MEMORY_MS\`) and every change forgets older ones in every ledger, touched or not, so the file holds about a day of settled ids: the preloaded rows stand for ${SIZE.preload.map(([n]) => `${fmtRate(n)} (${(n / (SETTLED_MEMORY_MS / 1000)).toFixed(2)}/s sustained)`).join(' and ')} reservations settled in the last ${SETTLED_MEMORY_MS / 3_600_000} h, spread over that day so that none is pruned during the measurement (checked: the ledger still remembers all of them afterwards).`,
 		);
 		parts.push('');
 	}
@@ -993,10 +1048,15 @@ function buildReport(info: Record<string, string>, started: Date, embedded: Embe
 			`- 1 call at a time is bound by the round trip of a Node client: even the reference core sent from Node through ioredis reaches only ${fmtRatio(ratioOf('node-ref:1', 1))} of redis-benchmark's C client, so the 50% target at c=1 is out of reach for any Node caller on this machine. Our script adds to that (${fmtRatio(ratioOf('script:1', 1))} of the reference under the C client; ${fmtRatio(ratioOf('node-spend:1', 1))} from Node); the store's JavaScript around it takes it to ${fmtRatio(median(seq.ratio))}.`,
 		);
 	}
+	const serverGapText = (): string => {
+		const x = extraCommands();
+		if (!x) return '';
+		return ` The server-side gap is in the script's \`redis.call\`s: ${x.total.toFixed(1)} per reservation against ${x.refTotal.toFixed(1)} for the core (the extra: ${x.names || 'none'}, i.e. releasing due holds and old settled ids, and keeping the keys alive).`;
+	};
 	const one = rates.get('one64');
 	if (one && diags.has(`script:${CONC}`)) {
 		parts.push(
-			`- At ${CONC} in flight Redis is the bound: \`SPEND_RESERVE\` costs Redis ${fmtUs(median(one.serverUs))} µs per reservation against ${fmtUs(median(one.refServerUs))} µs for the reference core, and even under redis-benchmark's own ${CONC} connections it reaches only ${fmtRatio(ratioOf(`script:${CONC}`, CONC))} of the reference; one ioredis connection with ${CONC} in flight batches its writes well (the reference core from Node: ${fmtRatio(ratioOf(`node-ref:${CONC}`, CONC))}). ${CONC} connections in one process, or ${SIZE.workers} processes, cost the callers more CPU per reservation (client CPU column) on cores Redis needs. Cutting the script's \`redis.call\`s (the five PTTL and the PEXPIREAT of keeping the ledger keys alive run on every reservation; the state is read twice) is where the server-side gap is.`,
+			`- At ${CONC} in flight Redis is the bound: \`SPEND_RESERVE\` costs Redis ${fmtUs(median(one.serverUs))} µs per reservation against ${fmtUs(median(one.refServerUs))} µs for the reference core, and even under redis-benchmark's own ${CONC} connections it reaches only ${fmtRatio(ratioOf(`script:${CONC}`, CONC))} of the reference; one ioredis connection with ${CONC} in flight batches its writes well (the reference core from Node: ${fmtRatio(ratioOf(`node-ref:${CONC}`, CONC))}). ${CONC} connections in one process, or ${SIZE.workers} processes, cost the callers more CPU per reservation (client CPU column) on cores Redis needs.${serverGapText()}`,
 		);
 	}
 	if (trials.length > 0) {
@@ -1010,8 +1070,9 @@ function buildReport(info: Record<string, string>, started: Date, embedded: Embe
 	if (embedded) {
 		const last = SIZE.preload[SIZE.preload.length - 1];
 		const lastRate = median(embedded.preload.map((r) => r[r.length - 1]?.[1] ?? Number.NaN));
+		const lastFloor = median(embedded.preload.map((r) => r[r.length - 1]?.[3] ?? Number.NaN));
 		parts.push(
-			`- Embedded store (no target): ${fmtRate(median(embedded.seq))} reservations/s for one caller on a fresh state file (one durable replace of that file alone: ${fmtRate(median(embedded.rawReplace))}/s); with a ledger remembering ${fmtRate(last[0])} settled ids it falls to ${lastRate >= 10 ? fmtRate(lastRate) : lastRate.toFixed(1)}/s, well under the ${fmtRate(median(embedded.preload.map((r) => r[r.length - 1]?.[3] ?? Number.NaN)))}/s at which that file can be replaced durably: per-change CPU (parse, expiry walk, stringify of the whole file), not fsync, bounds it.`,
+			`- Embedded store (no target): ${fmtRate(median(embedded.seq))} reservations/s for one caller on a fresh state file (one durable replace of that file alone: ${fmtRate(median(embedded.rawReplace))}/s); with a ledger remembering ${fmtRate(last[0])} settled ids it falls to ${lastRate >= 10 ? fmtRate(lastRate) : lastRate.toFixed(1)}/s, ${lastRate < lastFloor / 2 ? `well under the ${fmtRate(lastFloor)}/s at which that file can be replaced durably: per-change CPU (parse, expiry and prune walk, stringify of the whole file), not fsync, bounds it` : `against ${fmtRate(lastFloor)}/s at which that file can be replaced durably: the durable replace is most of its cost`}.`,
 		);
 	}
 	return parts.join('\n');
