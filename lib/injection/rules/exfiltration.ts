@@ -1,5 +1,5 @@
 import { rx } from '../fold';
-import { gap, S, type Rule } from './rule';
+import { gap, notNegated, S, type Rule } from './rule';
 
 const C = 'exfiltration';
 /** Words that name data from the conversation/context, as a query parameter value or placeholder. */
@@ -24,6 +24,6 @@ export const exfiltrationRules: Rule[] = [
 	{ id: 'send_data_to', category: C, weight: 0.55, re: rx(String.raw`\b(?:send|forward|email|post|upload|transmit|leak|exfiltrate|append|include|encode|copy)\b${gap(6)}${S}(?:the${S})?(?:user'?s|their|all|his|her|any|your)?${S}?(?:password|passwords|credentials|api${S}keys?|secrets?|conversation|chat${S}history|contact${S}list|contacts|personal${S}(?:data|information|details)|private${S}(?:data|information)|credit${S}card|bank${S}details|session${S}token|access${S}token)\b${gap(6)}${S}(?:to|at|into|via)${S}(?:https?://|www\.|[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.|this${S}(?:url|link|address|endpoint|email)|the${S}following${S}(?:url|link|address|endpoint))`) },
 	{ id: 'user_data_request', category: C, weight: 0.45, re: rx(String.raw`\b(?:share|tell${S}me|give${S}me|reveal|send${S}me|what${S}is|what's|where${S}is|confirm)${S}(?:the${S})?(?:user'?s?|customer'?s?|their)${S}(?:current${S})?(?:email${S}address|home${S}address|address|location|password|phone${S}number|city${S}of${S}residence|bank${S}balance|credit${S}card|social${S}security|personal${S}(?:data|information))\b|\bwhere${S}(?:is|does)${S}the${S}user${S}(?:live|living|located|reside)`) },
 	{ id: 'user_attribute', category: C, weight: 0.45, re: rx(String.raw`\b(?:the|a)${S}users?'?s?${S}(?:email|birth${S}?(?:date|day|year)|initials|password|passcode|home${S}address|address|phone|location|favou?rite${S}[a-z]{3,12}|age|full${S}name|ssn|social${S}security|credit${S}card|bank${S}(?:balance|account))\b`) },
-	{ id: 'secret_write_request', category: C, weight: 0.5, re: rx(String.raw`\b(?:write|tell${S}me|reveal|spell|encode|translate|reverse|say|print|give${S}me|share|what${S}is|what's|acrostic|poem${S}about)\b[^\n.?!]{0,40}\b(?:the|your)${S}(?:password|passphrase|passcode|secret${S}(?:key|word|string|code)|confidential${S}string)\b`) },
+	{ id: 'secret_write_request', category: C, weight: 0.5, accept: notNegated, re: rx(String.raw`\b(?:write|tell${S}me|reveal|spell|encode|translate|reverse|say|print|give${S}me|share|what${S}is|what's|acrostic|poem${S}about)\b[^\n.?!]{0,40}\b(?:the|your)${S}(?:password|passphrase|passcode|secret${S}(?:key|word|string|code)|confidential${S}string)\b`) },
 	{ id: 'visit_url_with_data', category: C, weight: 0.5, re: rx(String.raw`\b(?:visit|open|fetch|load|navigate${S}to|go${S}to|render|display)${S}(?:the${S}(?:url|link|image)${S})?https?://[^\s]{1,300}(?:\?|&)[a-z_]{1,20}=(?:\{|\[|<|%7b|\$)`) },
 ];

@@ -1,6 +1,8 @@
 /** All rule families, cheapest and most specific first. */
 import { addressesAiRules } from './addressesAi';
 import { answerDirectiveRules } from './answerDirective';
+import { constraintRemovalRules } from './constraintRemoval';
+import { contextOverrideRules } from './contextOverride';
 import { embeddedInstructionRules } from './embeddedInstruction';
 import { exfiltrationRules } from './exfiltration';
 import { fakeBoundaryRules } from './fakeBoundary';
@@ -10,7 +12,10 @@ import { obfuscationRequestRules } from './obfuscationRequest';
 import { personaRules } from './persona';
 import { promptExtractionRules } from './promptExtraction';
 import { responseManipulationRules } from './responseManipulation';
+import { rolePlayRules } from './rolePlay';
 import type { Rule } from './rule';
+import { sensitiveRequestRules } from './sensitiveRequest';
+import { taskHandoffRules } from './taskHandoff';
 import { templateTokenRules } from './templateTokens';
 import { toolCallRules } from './toolCall';
 
@@ -20,13 +25,18 @@ export const ALL_RULES: Rule[] = [
 	...templateTokenRules,
 	...instructionOverrideRules,
 	...promptExtractionRules,
+	...contextOverrideRules,
 	...personaRules,
+	...rolePlayRules,
+	...constraintRemovalRules,
+	...taskHandoffRules,
 	...addressesAiRules,
 	...responseManipulationRules,
 	...answerDirectiveRules,
 	...fakeBoundaryRules,
 	...toolCallRules,
 	...exfiltrationRules,
+	...sensitiveRequestRules,
 	...massActionRules,
 	...obfuscationRequestRules,
 	...embeddedInstructionRules,

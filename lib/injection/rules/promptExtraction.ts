@@ -1,5 +1,5 @@
 import { rx } from '../fold';
-import { gap, S, type Rule } from './rule';
+import { gap, notNegated, S, type Rule } from './rule';
 
 const C = 'prompt_extraction';
 const VERB = String.raw`(?:reveal|print|show|display|output|repeat|recite|tell${S}me|give${S}me|share|leak|expose|dump|write${S}(?:out|down)|spell${S}out|paste|echo|disclose)`;
@@ -10,8 +10,8 @@ export const promptExtractionRules: Rule[] = [
 	{ id: 'what_are_your_instructions', category: C, weight: 0.7, re: rx(String.raw`\bwhat${S}(?:is|are|were|was)${S}your${S}(?:(?:initial|original|system|hidden|secret|exact)${S})?(?:instructions|prompt|system${S}prompt|rules|guidelines|directives)\b`) },
 	{ id: 'system_prompt_mention', category: C, weight: 0.4, re: rx(String.raw`\b(?:your|the)${S}(?:system${S}prompt|initial${S}prompt|hidden${S}prompt|pre-?prompt)\b`) },
 	{ id: 'repeat_above', category: C, weight: 0.75, re: rx(String.raw`\b(?:repeat|print|output|recite|copy|echo|reproduce)${S}(?:all${S}|everything${S}|verbatim${S})?(?:the${S})?(?:text|words|content|everything|messages?|lines)?${S}?(?:above|before${S}this|preceding|prior${S}to${S}this|you${S}were${S}(?:given|told))\b`) },
-	{ id: 'secret_request', category: C, weight: 0.55, re: rx(String.raw`\b(?:tell|give|share|reveal|send|show|provide|what${S}(?:is|are))${S}(?:me${S})?(?:your|the)${S}(?:password|passcode|secret${S}(?:key|word|code|password)|api${S}key|credentials|private${S}key|access${S}token)\b`) },
-	{ id: 'password_question', category: C, weight: 0.5, re: rx(String.raw`\b(?:what${S}is|what'?s|confirm|tell${S}me|reveal|share)${S}(?:the|your)${S}(?:password|passcode|pass${S}phrase|passphrase|secret${S}(?:word|code))\b|\bcual${S}es${S}la${S}contrasena\b|\bquel${S}est${S}le${S}mot${S}de${S}passe\b|\bqual${S}e${S}la${S}(?:password|parola${S}d'ordine)\b|\bwas${S}ist${S}das${S}passwort\b|\bqual${S}e${S}a${S}senha\b|\bwat${S}is${S}het${S}wachtwoord\b|パスワードは何|密码是什么|какой${S}пароль`) },
+	{ id: 'secret_request', category: C, weight: 0.55, accept: notNegated, re: rx(String.raw`\b(?:tell|give|share|reveal|send|show|provide|what${S}(?:is|are))${S}(?:me${S})?(?:your|the)${S}(?:password|passcode|secret${S}(?:key|word|code|password)|api${S}key|credentials|private${S}key|access${S}token)\b`) },
+	{ id: 'password_question', category: C, weight: 0.5, accept: notNegated, re: rx(String.raw`\b(?:what${S}is|what'?s|confirm|tell${S}me|reveal|share)${S}(?:the|your)${S}(?:password|passcode|pass${S}phrase|passphrase|secret${S}(?:word|code))\b|\bcual${S}es${S}la${S}contrasena\b|\bquel${S}est${S}le${S}mot${S}de${S}passe\b|\bqual${S}e${S}la${S}(?:password|parola${S}d'ordine)\b|\bwas${S}ist${S}das${S}passwort\b|\bqual${S}e${S}a${S}senha\b|\bwat${S}is${S}het${S}wachtwoord\b|パスワードは何|密码是什么|какой${S}пароль`) },
 	{ id: 'beginning_of_prompt', category: C, weight: 0.7, re: rx(String.raw`\b(?:written|said|stated|typed)${S}(?:at${S}the${S}(?:beginning|start|top)${S}of|above${S}in|earlier${S}in)${S}(?:this|the|your)${S}(?:prompt|conversation|instructions|chat|context)\b|\b(?:all|the|your)${S}prompt${S}texts?\b`) },
 	{ id: 'what_is_above', category: C, weight: 0.6, re: rx(String.raw`\bwhat${S}(?:is|was)${S}written${S}(?:above|before|earlier)\b|\bwhat${S}(?:are|were)${S}the${S}(?:\d${S}|two${S}|three${S}|first${S})?(?:sentences|lines|words)${S}before\b`) },
 	{ id: 'extract_es', category: C, weight: 0.85, re: rx(String.raw`\b(?:muestra|muestrame|revela|revelame|imprime|dime|ensename|repite|escribe|cuales${S}son)\b${gap(3)}${S}(?:instrucciones|indicaciones|prompt${S}(?:del${S}sistema|inicial)|reglas)\b`) },

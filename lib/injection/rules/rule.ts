@@ -17,3 +17,8 @@ export interface Rule {
 export const gap = (n: number): string => String.raw`(?:\s{1,5}[^\s]{1,24}){0,${n}}`;
 /** Bounded whitespace between words. */
 export const S = String.raw`\s{1,5}`;
+
+/** Accept check: the match is not preceded by a negation ("never share your password" is advice, not a request). */
+export function notNegated(t: string, s: number): boolean {
+	return !/\b(?:never|not|don'?t|nie|nunca|jamais|mai|nooit|никогда|не)\s{1,5}(?:\S{1,12}\s{1,5}){0,2}$/.test(t.slice(Math.max(0, s - 40), s));
+}
