@@ -26,7 +26,17 @@ function isWordish(c: number): boolean {
 	return isLatin(c) || isCyrGreek(c) || (c >= 0x30 && c <= 0x39) || c === 0x40 || c === 0x24 || c === 0x21 || c === 0x7c;
 }
 
-export function deobfuscate(view: View): View | null {
+/** A de-obfuscated view; `spaced`: [start, end) in the input view of a long run of spaced-out letters with no word gaps. */
+export interface Deobfuscated extends View {
+	spaced?: [number, number];
+	/** When only per-character folds applied (same length, `map` null): the changed offsets, ascending. */
+	edits?: number[];
+}
+
+/** Letters spelled one by one without any word gap ("s a y t h a t…") this long are an evasion, not layout. */
+const SPACED_SIGNAL_LETTERS = 12;
+
+export function deobfuscate(view: View): Deobfuscated | null {
 	const s = view.text;
 	const n = s.length;
 	// Pass 1: per-word replacements (length preserving).
@@ -85,7 +95,7 @@ export function deobfuscate(view: View): View | null {
 	}
 	// Pass 2: collapse spaced-out letters: >= 4 single letters separated by one space/dot/dash.
 	const collapsed = collapseSpaced(text);
-	if (collapsed === null) return text === s ? null : { text, map: null };
+	if (collapsed === null) return text === s || editAt === null ? null : { text, map: null, edits: editAt };
 	return collapsed;
 }
 
@@ -97,11 +107,20 @@ function isSingleLetterAt(t: string, k: number): boolean {
 	return !isWordish(before) && !isWordish(after);
 }
 
-function collapseSpaced(t: string): View | null {
+/**
+ * Necessary for a run of four spaced single letters (what `collapseSpaced` needs before it changes
+ * anything): a letter, then three times a separator and a letter, then no word character. One
+ * regex pass is cheaper than the character loop on the (usual) text without such a run.
+ */
+const SPACED_RUN = /[a-z\u0261\u0370-\u052f](?:(?:[ ._-]| {2})[a-z\u0261\u0370-\u052f]){3}(?![a-z0-9@$!|\u0261\u0370-\u052f])/;
+
+function collapseSpaced(t: string): Deobfuscated | null {
+	if (!SPACED_RUN.test(t)) return null;
 	const n = t.length;
 	let out: string[] | null = null;
 	let map: number[] | null = null;
 	let copied = 0;
+	let spaced: [number, number] | undefined;
 	let i = 0;
 	while (i < n) {
 		if (i + 1 < n && isWordish(t.charCodeAt(i)) && isWordish(t.charCodeAt(i + 1))) {
@@ -133,6 +152,7 @@ function collapseSpaced(t: string): View | null {
 				break;
 			}
 		}
+		if (letters >= SPACED_SIGNAL_LETTERS && spaced === undefined && !idx.includes(-1)) spaced = [i, j];
 		if (letters >= 4) {
 			if (out === null || map === null) {
 				out = [];
@@ -162,5 +182,7 @@ function collapseSpaced(t: string): View | null {
 		out.push(t[k]);
 		map.push(k);
 	}
-	return { text: out.join(''), map: Int32Array.from(map) };
+	const result: Deobfuscated = { text: out.join(''), map: Int32Array.from(map) };
+	if (spaced !== undefined) result.spaced = spaced;
+	return result;
 }

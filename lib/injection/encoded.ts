@@ -41,11 +41,20 @@ function looksEncoded(s: string): boolean {
 	return s.length >= 16 && /^[A-Za-z0-9+/=_-]+$/.test(s.trim());
 }
 
+/** Character classes of ASCII code units (bit flags), so the scanners test one table entry. */
+const B64 = 1;
+const HEX = 2;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+	if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) CLASS[c] |= B64;
+	if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) CLASS[c] |= HEX;
+}
+
 function isB64(c: number): boolean {
-	return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
+	return c < 128 && (CLASS[c] & B64) !== 0;
 }
 function isHex(c: number): boolean {
-	return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+	return c < 128 && (CLASS[c] & HEX) !== 0;
 }
 
 /** Value of a hex digit (caller checked `isHex`); same as parseInt(…, 16) on the pair. */
@@ -61,20 +70,23 @@ function scanBase64(text: string, out: Decoded[]): void {
 			i++;
 			continue;
 		}
-		let j = i;
-		let upper = 0;
-		let lower = 0;
-		let digit = 0;
-		while (j < n && isB64(text.charCodeAt(j))) {
-			const c = text.charCodeAt(j);
-			if (c >= 0x41 && c <= 0x5a) upper++;
-			else if (c >= 0x61 && c <= 0x7a) lower++;
-			else if (c >= 0x30 && c <= 0x39) digit++;
-			j++;
-		}
+		let j = i + 1;
+		while (j < n && isB64(text.charCodeAt(j))) j++;
 		let end = j;
 		while (end < n && text.charCodeAt(end) === 0x3d && end - j < 2) end++;
 		const len = j - i;
+		let upper = 0;
+		let lower = 0;
+		let digit = 0;
+		// Letter/digit counts only for runs long enough to matter (most runs are ordinary words).
+		if (len >= 20 && len <= MAX_RUN) {
+			for (let k = i; k < j; k++) {
+				const c = text.charCodeAt(k);
+				if (c >= 0x41 && c <= 0x5a) upper++;
+				else if (c >= 0x61 && c <= 0x7a) lower++;
+				else if (c >= 0x30 && c <= 0x39) digit++;
+			}
+		}
 		// Real base64 of text mixes cases; long plain words do not.
 		if (len >= 20 && len <= MAX_RUN && upper > 0 && lower > 0 && (upper + digit) >= len * 0.15) {
 			const raw = text.slice(i, j).replace(/-/g, '+').replace(/_/g, '/');
@@ -88,6 +100,14 @@ function scanBase64(text: string, out: Decoded[]): void {
 /** Reused byte buffer for hex runs (most runs are ordinary words and are dropped). */
 const hexScratch: number[] = [];
 
+/** After a hex pair ending at `j`: skip one separator (a single space or "\x"), as `scanHex` allows. */
+function hexStep(text: string, j: number, start: number): number {
+	const n = text.length;
+	if (j < n && text.charCodeAt(j) === 0x20 && j + 2 < n && isHex(text.charCodeAt(j + 1)) && isHex(text.charCodeAt(j + 2)) && (j + 3 >= n || !isHex(text.charCodeAt(j + 3)) || text.charCodeAt(start + 2) !== 0x20)) return j + 1;
+	if (j + 2 < n && text.charCodeAt(j) === 0x5c && text.charCodeAt(j + 1) === 0x78) return j + 2;
+	return j;
+}
+
 function scanHex(text: string, out: Decoded[]): void {
 	const n = text.length;
 	let i = 0;
@@ -98,18 +118,24 @@ function scanHex(text: string, out: Decoded[]): void {
 		}
 		// Contiguous hex, or pairs separated by single spaces / "\x" / "0x".
 		const start = i;
-		const bytes = hexScratch;
-		bytes.length = 0;
+		// First count the pairs (most runs are short words like "face" and are dropped), then decode.
+		let pairs = 0;
 		let j = i;
-		while (j + 1 < n && bytes.length < MAX_RUN && isHex(text.charCodeAt(j)) && isHex(text.charCodeAt(j + 1))) {
-			bytes.push(hexVal(text.charCodeAt(j)) * 16 + hexVal(text.charCodeAt(j + 1)));
-			j += 2;
-			if (j < n && text.charCodeAt(j) === 0x20 && j + 2 < n && isHex(text.charCodeAt(j + 1)) && isHex(text.charCodeAt(j + 2)) && (j + 3 >= n || !isHex(text.charCodeAt(j + 3)) || text.charCodeAt(start + 2) !== 0x20)) j += 1;
-			else if (j + 2 < n && text.charCodeAt(j) === 0x5c && text.charCodeAt(j + 1) === 0x78) j += 2;
+		while (j + 1 < n && pairs < MAX_RUN && isHex(text.charCodeAt(j)) && isHex(text.charCodeAt(j + 1))) {
+			pairs++;
+			j = hexStep(text, j + 2, start);
 		}
-		if (bytes.length >= 10) {
+		if (pairs >= 10) {
+			const bytes = hexScratch;
+			bytes.length = 0;
+			let k = i;
+			while (bytes.length < pairs) {
+				bytes.push(hexVal(text.charCodeAt(k)) * 16 + hexVal(text.charCodeAt(k + 1)));
+				k = hexStep(text, k + 2, start);
+			}
 			const decoded = Buffer.from(bytes).toString('utf8');
 			if (printableRatio(decoded) >= 0.9 && (hasWords(decoded) || looksEncoded(decoded))) out.push({ rule: 'hex', start, end: j, text: decoded });
+			bytes.length = 0;
 		}
 		i = j > i ? j : i + 1;
 		while (i < n && isHex(text.charCodeAt(i))) i++;
@@ -126,6 +152,12 @@ function scanBinary(text: string, out: Decoded[]): void {
 		const c = text.charCodeAt(i);
 		if (c !== 0x30 && c !== 0x31) {
 			i++;
+			continue;
+		}
+		// An octet starting anywhere in [i, i + 7] covers i + 7: if that is no binary digit, none can start there.
+		const c7 = i + 7 < n ? text.charCodeAt(i + 7) : 0;
+		if (c7 !== 0x30 && c7 !== 0x31) {
+			i += 8;
 			continue;
 		}
 		const start = i;
@@ -169,6 +201,33 @@ function scanRegex(text: string, re: RegExp, rule: string, decode: (s: string) =
 	}
 }
 
+function isSpace(c: number): boolean {
+	return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Whether `PERCENT` can match at all: it needs four "%hh" in a row, each next "%" at most 16
+ * characters (no whitespace) after the previous pair. A linear check with indexOf; the regex
+ * itself tries up to 16 characters at every position of the text.
+ */
+function hasPercentChain(text: string): boolean {
+	let chain = 0;
+	let prevEnd = -1;
+	for (let p = text.indexOf('%'); p >= 0; p = text.indexOf('%', p + 1)) {
+		const ok = p + 2 < text.length && isHex(text.charCodeAt(p + 1)) && isHex(text.charCodeAt(p + 2));
+		if (!ok) {
+			chain = 0;
+			continue;
+		}
+		let linked = chain > 0 && p - prevEnd <= 16;
+		for (let k = prevEnd; linked && k < p; k++) if (isSpace(text.charCodeAt(k))) linked = false;
+		chain = linked ? chain + 1 : 1;
+		if (chain >= 4) return true;
+		prevEnd = p + 3;
+	}
+	return false;
+}
+
 function decodePercent(s: string): string | null {
 	try {
 		return decodeURIComponent(s.replace(/\+/g, ' '));
@@ -201,7 +260,7 @@ export function findEncoded(text: string): Decoded[] {
 	scanBase64(text, out);
 	scanHex(text, out);
 	scanBinary(text, out);
-	if (text.includes('%')) scanRegex(text, PERCENT, 'url_encoding', decodePercent, out);
+	if (hasPercentChain(text)) scanRegex(text, PERCENT, 'url_encoding', decodePercent, out);
 	if (text.includes('&')) scanRegex(text, ENTITY, 'html_entities', decodeEntities, out);
 	if (text.includes('=')) scanRegex(text, QP, 'quoted_printable', decodeQp, out);
 	return out;

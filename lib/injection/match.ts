@@ -1,19 +1,70 @@
 /** Runs rules over a view and returns hits in the view's own offsets. */
-import { literalsPresent, mayMatch } from './prefilter';
+import { filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach } from './prefilter';
 import type { Rule } from './rules';
 import type { RuleHit } from './types';
 
 const MAX_PER_RULE = 3;
+/** Characters either side of a window for `\b` and similar one-character context (generous). */
+const EDGE = 8;
+
+/**
+ * The view differs from an already scanned view only at `edits` (ascending offsets, same length).
+ * `fired`: rules that had a hit on that view; `present`: literals that may occur in this view.
+ */
+export interface NearEdits {
+	edits: readonly number[];
+	fired: ReadonlySet<string>;
+	present: Literals;
+}
+
+/**
+ * Hits of `re` on `text` whose start lies within reach of an edit, in the order and number a full
+ * scan would report them, when the rule had no hit on the unedited text: a match elsewhere would
+ * read only unchanged characters, so it would have matched the unedited text too. Each window is
+ * a slice with `EDGE` characters of context beyond anything the pattern can read.
+ */
+function execNear(re: RegExp, reach: number, text: string, edits: readonly number[], rule: Rule, hits: RuleHit[]): void {
+	const n = text.length;
+	let count = 0;
+	let cursor = 0;
+	let k = 0;
+	while (k < edits.length && count < MAX_PER_RULE) {
+		// Start positions [a, b] whose matches can read an edit; merge overlapping ranges.
+		const a = Math.max(cursor, edits[k] - reach - EDGE, 0);
+		let b = edits[k] + EDGE;
+		k++;
+		while (k < edits.length && edits[k] - reach - EDGE <= b + 1) b = edits[k++] + EDGE;
+		if (b < a) continue;
+		const from = Math.max(0, a - EDGE);
+		const to = Math.min(n, b + reach + EDGE);
+		const sub = text.slice(from, to);
+		re.lastIndex = a - from;
+		let m: RegExpExecArray | null;
+		while ((m = re.exec(sub)) !== null) {
+			const s = m.index + from;
+			if (s > b) break;
+			const e = s + m[0].length;
+			if (e === s) re.lastIndex++;
+			cursor = re.lastIndex + from;
+			hits.push({ category: rule.category, rule: rule.id, weight: rule.weight, start: s, end: e });
+			if (++count >= MAX_PER_RULE) break;
+		}
+		re.lastIndex = 0;
+	}
+}
 
 /**
  * `rotSource`: when `folded` is ROT13(rotSource), the literal pre-filter is evaluated on
  * `rotSource` with ROT13-transformed literals (same answer, and shared with the plain scan).
  */
-export function runRules(rules: readonly Rule[], folded: string, original: string | null, rotSource: string | null = null): RuleHit[] {
+export function runRules(rules: readonly Rule[], folded: string, original: string | null, rotSource: string | null = null, near: NearEdits | null = null): RuleHit[] {
 	const hits: RuleHit[] = [];
 	// Literal pre-filter over the folded view (computed on first need).
-	let present: Uint8Array | null = null;
-	for (const rule of rules) {
+	let present: Literals | null = near !== null ? near.present : null;
+	const rot = rotSource !== null;
+	const filters = filtersOf(rules, rot);
+	for (let r = 0; r < rules.length; r++) {
+		const rule = rules[r];
 		const target = rule.original === true ? original : folded;
 		if (target === null) continue;
 		let count = 0;
@@ -29,7 +80,14 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 		if (re === undefined) continue;
 		if (rule.original !== true) {
 			if (present === null) present = literalsPresent(rotSource ?? folded);
-			if (!mayMatch(rule, present, rotSource !== null)) continue;
+			if (!filterMayMatch(filters[r], present, rot)) continue;
+			if (near !== null && rule.accept === undefined && !near.fired.has(rule.id)) {
+				const reach = matchReach(re);
+				if (reach !== Infinity) {
+					execNear(re, reach, target, near.edits, rule, hits);
+					continue;
+				}
+			}
 		}
 		re.lastIndex = 0;
 		let m: RegExpExecArray | null;

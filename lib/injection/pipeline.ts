@@ -8,9 +8,9 @@
 import { deobfuscate } from './deobfuscate';
 import { findEncoded, rot13 } from './encoded';
 import { extractHidden } from './hiddenHtml';
-import { runRules } from './match';
+import { type NearEdits, runRules } from './match';
 import { normalize } from './normalize';
-import { literalsPresent, mayMatch } from './prefilter';
+import { filterMayMatch, filtersOf, literalsPresent, literalsPresentNear } from './prefilter';
 import { ALL_RULES, ROT13_RULES } from './rules';
 import { buildResult, snippetOf } from './result';
 import { boost } from './score';
@@ -19,6 +19,8 @@ import type { Finding, ScanOptions, ScanResult, View } from './types';
 const MAX_INPUT = 4_000_000;
 const MAX_DEPTH = 2;
 const ROT13_MAX = 200_000;
+/** Up to this many changed characters, the de-obfuscated view is re-scanned only around them. */
+const MAX_NEAR_EDITS = 256;
 
 function mapBack(map: Int32Array | null, k: number, fallback: number): number {
 	if (map === null) return k;
@@ -41,11 +43,14 @@ interface Frame {
 	decoded: boolean;
 }
 
-function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOriginal: string | null, rules = ALL_RULES, rotSource: string | null = null): void {
+/** Adds the findings of `rules` on the last view; returns the ids of the rules that had a hit. */
+function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOriginal: string | null, rules = ALL_RULES, rotSource: string | null = null, near: NearEdits | null = null): Set<string> {
 	// views[0] maps into sub; views[k>0] map into views[k-1].
 	const last = views[views.length - 1];
-	const hits = runRules(rules, last.text, rulesOriginal, rotSource);
+	const hits = runRules(rules, last.text, rulesOriginal, rotSource, near);
+	const fired = new Set<string>();
 	for (const h of hits) {
+		fired.add(h.rule);
 		let s = h.start;
 		let e = h.end;
 		const fromOriginal = ALL_RULES.find((r) => r.id === h.rule)?.original === true;
@@ -70,12 +75,13 @@ function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOr
 		if (frame.hidden) f.hidden = true;
 		ctx.findings.push(f);
 	}
+	return fired;
 }
 
 /** Whether any ROT13 rule could match ROT13(view) (literal pre-filter; otherwise the scan adds nothing). */
 function rot13MayMatch(view: string): boolean {
 	const present = literalsPresent(view);
-	for (const rule of ROT13_RULES) if (mayMatch(rule, present, true)) return true;
+	for (const f of filtersOf(ROT13_RULES, true)) if (filterMayMatch(f, present, true)) return true;
 	return false;
 }
 
@@ -87,9 +93,23 @@ function scanLayer(ctx: Context, sub: string, frame: Frame, depth: number): void
 		const f: Finding = { category: sig.category, rule: sig.rule, score: sig.weight, start, end, snippet: snippetOf(ctx.original, start, end), hidden: true };
 		ctx.findings.push(f);
 	}
-	addHits(ctx, sub, [norm.view], frame, sub);
+	const fired = addHits(ctx, sub, [norm.view], frame, sub);
 	const folded = deobfuscate(norm.view);
-	if (folded !== null) addHits(ctx, sub, [norm.view, folded], frame, null);
+	if (folded !== null) {
+		// Per-character folds only: rules without a hit on the normalised view are re-run just
+		// around the changed characters (same hits as a full re-scan, see `runRules`).
+		// With many changes (a text full of leetspeak or homoglyphs) the windows would cover most
+		// of the text anyway: a plain second scan is cheaper there.
+		const near: NearEdits | null = folded.edits !== undefined && folded.edits.length <= MAX_NEAR_EDITS ? { edits: folded.edits, fired, present: literalsPresentNear(folded.text, folded.edits, literalsPresent(norm.view.text)) } : null;
+		addHits(ctx, sub, [norm.view, folded], frame, null, ALL_RULES, null, near);
+		if (folded.spaced !== undefined) {
+			const s = mapBack(norm.view.map, folded.spaced[0], 0);
+			const e = mapBack(norm.view.map, folded.spaced[1] - 1, s) + 1;
+			const start = frame.span !== null ? frame.span[0] : frame.base + s;
+			const end = frame.span !== null ? frame.span[1] : frame.base + e;
+			ctx.findings.push({ category: 'smuggling', rule: 'spaced_letters', score: boost(0.5, frame.hidden, frame.decoded), start, end, snippet: snippetOf(ctx.original, start, end) });
+		}
+	}
 	// Invisible smuggled text: decode and scan as hidden.
 	for (const sm of norm.smuggled) {
 		if (sm.decoded.trim().length === 0) continue;

@@ -10,7 +10,7 @@ import { ALL_RULES, ROT13_RULES, type Rule } from './rules';
 type Node =
 	| { t: 'lit'; c: string }
 	| { t: 'any' }
-	| { t: 'zero' }
+	| { t: 'zero'; look?: Node; behind?: boolean }
 	| { t: 'wb' }
 	| { t: 'space' }
 	| { t: 'seq'; items: Array<{ node: Node; min: number; max: number }> }
@@ -59,6 +59,7 @@ function parse(src: string): Node {
 		if (c === '(') {
 			i++;
 			let zero = false;
+			let behind = false;
 			if (src[i] === '?') {
 				if (src[i + 1] === ':') i += 2;
 				else if (src[i + 1] === '=' || src[i + 1] === '!') {
@@ -66,6 +67,7 @@ function parse(src: string): Node {
 					i += 2;
 				} else if (src[i + 1] === '<' && (src[i + 2] === '=' || src[i + 2] === '!')) {
 					zero = true;
+					behind = true;
 					i += 3;
 				} else if (src[i + 1] === '<') {
 					const close = src.indexOf('>', i);
@@ -76,7 +78,7 @@ function parse(src: string): Node {
 			const inner = parseAlt();
 			if (src[i] !== ')') throw new Unsupported('unbalanced');
 			i++;
-			return zero ? { t: 'zero' } : inner;
+			return zero ? { t: 'zero', look: inner, behind } : inner;
 		}
 		if (c === '[') {
 			i++;
@@ -161,6 +163,26 @@ function edgeCtx(it: { node: Node; min: number } | undefined, inherited: Ctx): C
 	return 0;
 }
 
+/**
+ * `cnf` of a group node, memoised: the expanded alternatives of a pattern share their unexpanded
+ * groups (results are never mutated).
+ */
+const memo = new WeakMap<Node, Array<Cnf | undefined>>();
+function cnfMemo(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
+	let m = memo.get(node);
+	if (m === undefined) {
+		m = new Array<Cnf | undefined>(9);
+		memo.set(node, m);
+	}
+	const k = lctx * 3 + rctx;
+	let r = m[k];
+	if (r === undefined) {
+		r = cnf(node, lctx, rctx);
+		m[k] = r;
+	}
+	return r;
+}
+
 /** Required literal clauses of a node: every match contains one literal of each clause. */
 function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 	if (node.t === 'lit') return [[{ s: isSpaceCode(node.c.charCodeAt(0)) ? ' ' : node.c, bs: false, be: false }]];
@@ -219,7 +241,8 @@ function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 			if (runs.length === 0) {
 				runLeft = edgeCtx(items[k - 1], lctx);
 				runs = [ch];
-			} else runs = runs.map((r) => append(r, ch));
+			} else if (runs.length === 1) runs[0] = append(runs[0], ch);
+			else runs = runs.map((r) => append(r, ch));
 			if (it.max !== 1) flush(0);
 			continue;
 		}
@@ -237,7 +260,7 @@ function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 		}
 		flush(edgeCtx(it, 0));
 		if (it.min >= 1) {
-			const inner = it.max === 1 && it.min === 1 ? cnf(nd, edgeCtx(items[k - 1], lctx), edgeCtx(items[k + 1], rctx)) : cnf(nd, 0, 0);
+			const inner = it.max === 1 && it.min === 1 ? cnfMemo(nd, edgeCtx(items[k - 1], lctx), edgeCtx(items[k + 1], rctx)) : cnfMemo(nd, 0, 0);
 			for (const cl of inner) out.push(cl);
 		}
 	}
@@ -245,10 +268,75 @@ function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 	return out;
 }
 
+/**
+ * Alternatives of a node with every top-level or once-only alternation distributed over the
+ * sequences around it ("a (?:b|c) d" → "a b d", "a c d"), sequences flattened so literal runs join
+ * across group edges. Any match of the node matches one alternative. Stops expanding when the
+ * count would pass `cap` (an unexpanded node is still a correct alternative of itself).
+ */
+type Item = { node: Node; min: number; max: number };
+function expand(node: Node, cap: number): Node[] {
+	if (node.t === 'alt') {
+		const out: Node[] = [];
+		for (const a of node.alts) {
+			for (const x of expand(a, cap)) out.push(x);
+			if (out.length > cap) return [node];
+		}
+		return out;
+	}
+	return expandSeq(node, cap);
+}
+
+function expandSeq(node: Node, cap: number): Node[] {
+	if (node.t !== 'seq') return [node];
+	let rows: Item[][] = [[]];
+	for (const it of node.items) {
+		if (it.min === 1 && it.max === 1 && (it.node.t === 'alt' || it.node.t === 'seq')) {
+			const opts = expand(it.node, cap);
+			if (rows.length * opts.length <= cap) {
+				const next: Item[][] = [];
+				for (const r of rows) {
+					for (const o of opts) next.push(o.t === 'seq' ? [...r, ...o.items] : [...r, { node: o, min: 1, max: 1 }]);
+				}
+				rows = next;
+				continue;
+			}
+		}
+		for (const r of rows) r.push(it);
+	}
+	return rows.map((items) => ({ t: 'seq', items }));
+}
+
+/** Required literals as a disjunction of CNFs (one per alternative), or [] when the pattern has none. */
+function dnf(node: Node): Cnf[] {
+	const out: Cnf[] = [];
+	// A top-level alternation: each branch expanded on its own (the cap applies per branch).
+	const top = node.t === 'alt' ? node.alts.flatMap((a) => expand(a, MAX_EXPANDED)) : expand(node, MAX_EXPANDED);
+	for (const alt of top) {
+		const c = cnf(alt, 0, 0);
+		if (c.length === 0) {
+			// One alternative without literals: fall back to the combined analysis.
+			const whole = cnf(node, 0, 0);
+			return whole.length === 0 ? [] : [whole];
+		}
+		out.push(c);
+	}
+	return out;
+}
+const MAX_EXPANDED = 64;
+
 /** Clauses as literal ids, or null when the rule must always run. */
 const literalIds = new Map<string, number>();
 /** Literals in marked form (see `marked`): what the automaton looks for. */
 const litStr: string[] = [];
+/**
+ * ASCII literals shorter than this ("e", "to", "-") occur in nearly every text: in the automaton
+ * each occurrence would cost a slow step. They are left out of it and tested on first need with
+ * `includes` on the text (ignoring their boundary marks: may say present when not, never the reverse).
+ */
+const MIN_AUTOMATON_LIT = 4;
+/** Per literal id: the plain string to test with `includes` for a short literal, else null. */
+const shortLit: Array<string | null> = [];
 
 /**
  * Word-boundary markers: U+0001 stands between every pair of neighbouring characters of which
@@ -269,9 +357,22 @@ function marked(l: Lit): string {
 	if (l.be && isWordChar(l.s.charCodeAt(l.s.length - 1))) out += '\u0001';
 	return out;
 }
-const ruleClauses = new Map<RegExp, Int32Array[]>();
+/**
+ * Per rule regex: `gate`, clauses that every match satisfies (checked first, cheap), and `alts`,
+ * alternatives each given as clauses of literal ids: every match satisfies all clauses of one of them.
+ */
+export interface Filter {
+	/** Index into the candidate bitmaps. */
+	idx: number;
+	gate: Int32Array[];
+	alts: Int32Array[][];
+	/** Literals of which at least one must be present (the best clause of each alternative). */
+	key: number[];
+}
+let nFilters = 0;
+const ruleClauses = new Map<RegExp, Filter>();
 /** Clauses with ROT13-transformed literals: tested on a text whose ROT13 view the rule would scan. */
-const rotClauses = new Map<RegExp, Int32Array[]>();
+const rotClauses = new Map<RegExp, Filter>();
 
 /** Letter-wise ROT13 (an involution that keeps word/space classes, like `encoded.rot13`). */
 function rot13Lit(s: string): string {
@@ -285,47 +386,108 @@ function rot13Lit(s: string): string {
 	return out;
 }
 
-function litId(l: Lit): number {
+/** Longer required literals are cut to a prefix this long: as selective in practice, and a smaller automaton. */
+const MAX_LIT = 12;
+
+function litId(full: Lit): number {
+	let l = full;
+	if (l.s.length > MAX_LIT) {
+		let cut = l.s.slice(0, MAX_LIT);
+		while (cut.endsWith(' ')) cut = cut.slice(0, -1);
+		l = { s: cut, bs: l.bs, be: false };
+	}
 	const key = marked(l);
 	let id = literalIds.get(key);
 	if (id === undefined) {
 		id = litStr.length;
 		literalIds.set(key, id);
 		litStr.push(key);
+		// Non-ASCII literals (CJK words are short) stay in the automaton: rare in most texts.
+		shortLit.push(l.s.length < MIN_AUTOMATON_LIT && /^[\x00-\x7f]*$/.test(l.s) ? l.s : null);
 	}
 	return id;
 }
 
-function register(re: RegExp, into: Map<RegExp, Int32Array[]>, rot: boolean): void {
+function register(re: RegExp, into: Map<RegExp, Filter>, rot: boolean): void {
 	if (re.flags !== 'g' || into.has(re)) return;
-	let clauses: Cnf;
+	let alts: Cnf[];
+	let gate: Cnf;
 	try {
-		clauses = cnf(parse(re.source), 0, 0);
+		const node = parse(re.source);
+		alts = dnf(node);
+		gate = cnf(node, 0, 0);
 	} catch (e) {
 		if (e instanceof Unsupported) return;
 		throw e;
 	}
-	if (clauses.length === 0) return;
-	const ids: Int32Array[] = [];
-	for (const cl of clauses) {
-		const arr: number[] = [];
-		for (const l of cl) {
-			const id = litId(rot ? { s: rot13Lit(l.s), bs: l.bs, be: l.be } : l);
-			if (!arr.includes(id)) arr.push(id);
-		}
-		ids.push(Int32Array.from(arr));
+	if (alts.length === 0) return;
+	// Cheap tests first: within a clause, literals of the automaton before short ones (tested with
+	// `includes`); within a conjunction, clauses without short literals before the others.
+	const isShort = (id: number): number => (shortLit[id] !== null ? 1 : 0);
+	const toIds = (clauses: Cnf): Int32Array[] =>
+		clauses
+			.map((cl) => {
+				const arr: number[] = [];
+				for (const l of cl) {
+					const id = litId(rot ? { s: rot13Lit(l.s), bs: l.bs, be: l.be } : l);
+					if (!arr.includes(id)) arr.push(id);
+				}
+				arr.sort((x, y) => isShort(x) - isShort(y));
+				return Int32Array.from(arr);
+			})
+			.sort((x, y) => (x.some((id) => shortLit[id] !== null) ? 1 : 0) - (y.some((id) => shortLit[id] !== null) ? 1 : 0));
+	const best = (clauses: Cnf): Lit[] => clauses.reduce((a, b) => (clauseQuality(b) > clauseQuality(a) ? b : a));
+	const seen = new Set<string>();
+	const out: Int32Array[][] = [];
+	const keyLits: Lit[] = [];
+	for (const clauses of alts) {
+		const ids = toIds(clauses);
+		const k = ids.map((c) => c.join(',')).join(';');
+		if (seen.has(k)) continue;
+		seen.add(k);
+		out.push(ids);
+		keyLits.push(...best(clauses));
 	}
-	into.set(re, ids);
+	const useAlts = out.length > 1 || gate.length === 0;
+	const key = toIds([useAlts ? keyLits : best(gate)])[0];
+	into.set(re, { idx: nFilters++, gate: toIds(gate), alts: useAlts ? out : [], key: [...key] });
 }
 
 for (const r of ALL_RULES) if (r.re !== undefined && r.original !== true) register(r.re, ruleClauses, false);
 for (const r of ROT13_RULES) if (r.re !== undefined && r.original !== true) register(r.re, rotClauses, true);
+
+/** Literal id → filters (plain and ROT13 kept apart) that list it in their key, flattened (CSR). */
+interface KeyIndex {
+	start: Int32Array;
+	filters: Int32Array;
+	/** Filters that are candidates whatever the text. */
+	always: Int32Array;
+}
+function keyIndex(filters: Map<RegExp, Filter>): KeyIndex {
+	const lists: number[][] = Array.from({ length: litStr.length }, () => []);
+	const always: number[] = [];
+	for (const f of filters.values()) {
+		// A key with a short literal (not found by the automaton) cannot exclude the filter.
+		if (f.key.some((id) => shortLit[id] !== null)) always.push(f.idx);
+		else for (const id of f.key) if (!lists[id].includes(f.idx)) lists[id].push(f.idx);
+	}
+	const start = new Int32Array(litStr.length + 1);
+	for (let id = 0; id < litStr.length; id++) start[id + 1] = start[id] + lists[id].length;
+	const flat = new Int32Array(start[litStr.length]);
+	for (let id = 0; id < litStr.length; id++) flat.set(lists[id], start[id]);
+	return { start, filters: flat, always: Int32Array.from(always) };
+}
+const shortIds: number[] = [];
+for (let id = 0; id < shortLit.length; id++) if (shortLit[id] !== null) shortIds.push(id);
+const plainKeys = keyIndex(ruleClauses);
+const rotKeys = keyIndex(rotClauses);
 
 // Aho–Corasick automaton over UTF-16 code units. ASCII transitions are a dense DFA table;
 // other code units use per-state maps with failure links (rare in ordinary text).
 const trie: Array<Map<number, number>> = [new Map()];
 const trieOut: number[][] = [[]];
 for (let id = 0; id < litStr.length; id++) {
+	if (shortLit[id] !== null) continue;
 	const lit = litStr[id];
 	let s = 0;
 	for (let k = 0; k < lit.length; k++) {
@@ -408,10 +570,26 @@ function step(s: number, c: number): number {
 /** A few recent answers (a view is asked about again for its ROT13 scan). */
 const CACHE = 4;
 const cacheText: Array<string | null> = new Array<string | null>(CACHE).fill(null);
-const cachePresent: Uint8Array[] = new Array<Uint8Array>(CACHE).fill(new Uint8Array(0));
+const cachePresent: Literals[] = [];
 let cacheNext = 0;
 
-export function literalsPresent(text: string): Uint8Array {
+/**
+ * The literals found in a text: `has[id]` is 1 for a present literal, `ids` lists them. The
+ * candidate bitmaps (filters whose key literal is present) are computed on first use.
+ */
+export interface Literals {
+	has: Uint8Array;
+	ids: number[];
+	cand: Uint8Array | null;
+	rotCand: Uint8Array | null;
+	/** The text scanned, for short literals (tested on first need, answers kept in `has`: 1 yes, 2 no). */
+	text: string;
+}
+
+/** Literals newly marked present by `feed` during the current scan. */
+let found: number[] = [];
+
+export function literalsPresent(text: string): Literals {
 	for (let k = 0; k < CACHE; k++) if (cacheText[k] === text) return cachePresent[k];
 	const present = scanLiterals(text);
 	cacheText[cacheNext] = text;
@@ -423,9 +601,34 @@ export function literalsPresent(text: string): Uint8Array {
 /** Transition table premultiplied: entry = (next * nClasses) * 2 + (next has outputs ? 1 : 0). */
 const packed = new Int32Array(ascii.length);
 for (let k = 0; k < ascii.length; k++) packed[k] = ascii[k] * nClasses * 2 + (outStart[ascii[k]] !== outStart[ascii[k] + 1] ? 1 : 0);
+/**
+ * The same for a boundary marker followed by the code unit (one lookup where the word class
+ * changes); the flag is set when the intermediate or the final state has outputs.
+ */
+const packedMark = new Int32Array(ascii.length);
+{
+	const hasOut = (st: number): boolean => outStart[st] !== outStart[st + 1];
+	const markClass = asciiClass[MARK];
+	for (let st = 0; st < nStates; st++) {
+		const mid = ascii[st * nClasses + markClass];
+		for (let k = 0; k < nClasses; k++) {
+			const fin = ascii[mid * nClasses + k];
+			packedMark[st * nClasses + k] = fin * nClasses * 2 + (hasOut(mid) || hasOut(fin) ? 1 : 0);
+		}
+	}
+}
+/** Per ASCII code unit of the text: its class (low byte), word character (0x100), whitespace (0x200). */
+const WORD_BIT = 0x100;
+const SPACE_BIT = 0x200;
+const textInfo = new Uint16Array(128);
+for (let c = 0; c < 128; c++) {
+	const mapped = isSpaceCode(c) ? 0x20 : c < 0x09 ? 0x02 : c;
+	textInfo[c] = asciiClass[mapped] | (isWordChar(c) ? WORD_BIT : 0) | (isSpaceCode(c) ? SPACE_BIT : 0);
+}
 
 /** Feed one code unit of the marked stream; returns the next premultiplied state. */
 function feed(sp: number, c: number, present: Uint8Array, gen: number): number {
+	// (outputs are recorded in `found` as they are first marked)
 	let st: number;
 	if (c < 128) {
 		const v = packed[sp + asciiClass[c]];
@@ -439,24 +642,75 @@ function feed(sp: number, c: number, present: Uint8Array, gen: number): number {
 	}
 	if (doneAt[st] !== gen) {
 		doneAt[st] = gen;
-		for (let k = outStart[st]; k < outStart[st + 1]; k++) present[outIds[k]] = 1;
+		for (let k = outStart[st]; k < outStart[st + 1]; k++) {
+			const id = outIds[k];
+			if (present[id] === 0) {
+				present[id] = 1;
+				found.push(id);
+			}
+		}
 	}
 	return sp;
 }
 
-function scanLiterals(text: string): Uint8Array {
-	const present = new Uint8Array(litStr.length);
+function nextGeneration(): number {
 	if (++generation > 0x3fffffff) {
 		generation = 1;
 		doneAt.fill(0);
 	}
-	const gen = generation;
-	const n = text.length;
+	return generation;
+}
+
+function scanLiterals(text: string): Literals {
+	const present = new Uint8Array(litStr.length);
+	found = [];
+	scanRange(text, 0, text.length, present, nextGeneration());
+	return { has: present, ids: found, cand: null, rotCand: null, text };
+}
+
+function candidates(lits: Literals, rot: boolean): Uint8Array {
+	const cand = new Uint8Array(nFilters);
+	const index = rot ? rotKeys : plainKeys;
+	for (const f of index.always) cand[f] = 1;
+	const start = index.start;
+	const flat = index.filters;
+	const ids = lits.ids;
+	for (let i = 0; i < ids.length; i++) {
+		const id = ids[i];
+		for (let k = start[id]; k < start[id + 1]; k++) cand[flat[k]] = 1;
+	}
+	if (rot) lits.rotCand = cand;
+	else lits.cand = cand;
+	return cand;
+}
+
+/** One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`. */
+function scanRange(text: string, from: number, n: number, present: Uint8Array, gen: number): void {
 	let sp = 0;
 	let prevSpace = false;
 	let prevWord = false;
-	for (let i = 0; i < n; i++) {
+	for (let i = from; i < n; i++) {
 		let c = text.charCodeAt(i);
+		if (c < 128) {
+			// Fast path: one table lookup per code unit unless a state with outputs is reached.
+			const inf = textInfo[c];
+			if ((inf & SPACE_BIT) !== 0) {
+				if (prevSpace) continue;
+				prevSpace = true;
+			} else prevSpace = false;
+			const w = (inf & WORD_BIT) !== 0;
+			const boundary = w !== prevWord;
+			const v = boundary ? packedMark[sp + (inf & 0xff)] : packed[sp + (inf & 0xff)];
+			if ((v & 1) === 0) {
+				sp = v >> 1;
+				prevWord = w;
+				continue;
+			}
+			if (boundary) sp = feed(sp, MARK, present, gen);
+			prevWord = w;
+			sp = feed(sp, (inf & SPACE_BIT) !== 0 ? 0x20 : c < 0x09 ? 0x02 : c, present, gen);
+			continue;
+		}
 		if (c === 0x20 || (c <= 0x0d && c >= 0x09) || (c >= 0xa0 && isSpaceCode(c))) {
 			if (prevSpace) continue;
 			c = 0x20;
@@ -468,21 +722,48 @@ function scanLiterals(text: string): Uint8Array {
 		sp = feed(sp, c < 0x09 ? 0x02 : c, present, gen);
 	}
 	if (prevWord) feed(sp, MARK, present, gen);
-	return present;
 }
 
 /**
  * False only when the rule's regex provably cannot match a text with these literals. With `rot`,
  * `present` describes a text T and the question is whether the regex could match ROT13(T).
  */
-export function mayMatch(rule: Rule, present: Uint8Array, rot = false): boolean {
+export function mayMatch(rule: Rule, lits: Literals, rot = false): boolean {
 	if (rule.re === undefined) return true;
-	const clauses = (rot ? rotClauses : ruleClauses).get(rule.re);
-	if (clauses === undefined) return true;
+	return filterMayMatch((rot ? rotClauses : ruleClauses).get(rule.re), lits, rot);
+}
+
+/** The filters of a rule list, by position (undefined: no filter, the rule always runs). Cached per list. */
+const plans = new WeakMap<readonly Rule[], Array<Filter | undefined>>();
+const rotPlans = new WeakMap<readonly Rule[], Array<Filter | undefined>>();
+export function filtersOf(rules: readonly Rule[], rot: boolean): ReadonlyArray<Filter | undefined> {
+	const cache = rot ? rotPlans : plans;
+	let plan = cache.get(rules);
+	if (plan === undefined) {
+		plan = rules.map((r) => (r.re !== undefined ? (rot ? rotClauses : ruleClauses).get(r.re) : undefined));
+		cache.set(rules, plan);
+	}
+	return plan;
+}
+
+/** `mayMatch` for a rule's filter from `filtersOf` (undefined: true). */
+export function filterMayMatch(f: Filter | undefined, lits: Literals, rot: boolean): boolean {
+	if (f === undefined) return true;
+	const cand = (rot ? lits.rotCand : lits.cand) ?? candidates(lits, rot);
+	if (cand[f.idx] === 0) return false;
+	if (!allHold(f.gate, lits)) return false;
+	if (f.alts.length === 0) return true;
+	for (const clauses of f.alts) if (allHold(clauses, lits)) return true;
+	return false;
+}
+
+function allHold(clauses: Int32Array[], lits: Literals): boolean {
+	const present = lits.has;
 	for (const cl of clauses) {
 		let ok = false;
 		for (let k = 0; k < cl.length; k++) {
-			if (present[cl[k]] === 1) {
+			const id = cl[k];
+			if (present[id] === 1 || (present[id] === 0 && shortLit[id] !== null && shortPresent(lits, id))) {
 				ok = true;
 				break;
 			}
@@ -490,6 +771,121 @@ export function mayMatch(rule: Rule, present: Uint8Array, rot = false): boolean 
 		if (!ok) return false;
 	}
 	return true;
+}
+
+/** Whether a short literal may occur in the text (a space or control stands for a class: assume yes). */
+function shortPresent(lits: Literals, id: number): boolean {
+	const s = shortLit[id] as string;
+	let yes = true;
+	if (!/[\s\x00-\x08]/.test(s)) yes = lits.text.includes(s);
+	lits.has[id] = yes ? 1 : 2;
+	return yes;
+}
+
+/**
+ * How far past a match's start the pattern can look: its longest match plus the width of its
+ * lookaheads (counted as if consumed). Infinity for unbounded quantifiers, lookbehinds, or
+ * syntax the parser does not support. `\b` also reads one character on each side.
+ */
+function reachOf(node: Node): number {
+	switch (node.t) {
+		case 'lit':
+		case 'any':
+		case 'space':
+			return 1;
+		case 'wb':
+			return 0;
+		case 'zero':
+			if (node.look === undefined) return 0;
+			return node.behind === true ? Infinity : reachOf(node.look);
+		case 'alt': {
+			let m = 0;
+			for (const a of node.alts) m = Math.max(m, reachOf(a));
+			return m;
+		}
+		case 'seq': {
+			let sum = 0;
+			for (const it of node.items) {
+				const r = reachOf(it.node);
+				if (r === 0) continue;
+				if (it.max === Infinity) return Infinity;
+				sum += r * it.max;
+			}
+			return sum;
+		}
+	}
+}
+
+const reachCache = new Map<RegExp, number>();
+/** See `reachOf`; for a rule regex (cached). Flags other than `g` count as unsupported (Infinity). */
+export function matchReach(re: RegExp): number {
+	let r = reachCache.get(re);
+	if (r === undefined) {
+		r = Infinity;
+		if (re.flags === 'g') {
+			try {
+				r = reachOf(parse(re.source));
+			} catch (e) {
+				if (!(e instanceof Unsupported)) throw e;
+			}
+		}
+		reachCache.set(re, r);
+	}
+	return r;
+}
+
+/**
+ * Literals present in `text`, given `base` = the literals present in a text that differs from
+ * `text` only at the (ascending) offsets `edits`, same length. A literal occurrence that touches no
+ * edit is in both texts; one that does lies within a window around the edit that spans at least
+ * `NEAR_CHARS` characters of the collapsed, marked stream on each side, which is scanned here.
+ * May answer present for a literal that is not (never the other way round).
+ */
+const NEAR_CHARS = 2 * MAX_LIT + 8;
+export function literalsPresentNear(text: string, edits: readonly number[], base: Literals): Literals {
+	const present = base.has.slice();
+	found = base.ids.slice();
+	const n = text.length;
+	const gen = nextGeneration();
+	let a = -1;
+	let b = -1;
+	for (const c of edits) {
+		const lo = streamBack(text, c, NEAR_CHARS);
+		if (a >= 0 && lo <= b) {
+			// Overlaps the current window: extend it.
+			b = Math.max(b, streamForward(text, c + 1, NEAR_CHARS));
+			continue;
+		}
+		if (a >= 0) scanRange(text, a, Math.min(n, b), present, gen);
+		a = lo;
+		b = streamForward(text, c + 1, NEAR_CHARS);
+	}
+	if (a >= 0) scanRange(text, a, Math.min(n, b), present, gen);
+	// Answers about short literals were for the other text.
+	for (const id of shortIds) present[id] = 0;
+	return { has: present, ids: found, cand: null, rotCand: null, text };
+}
+
+/** Offset `count` stream characters before `from` (a whitespace run counts once). */
+function streamBack(text: string, from: number, count: number): number {
+	let i = from;
+	let left = count;
+	while (i > 0 && left > 0) {
+		i--;
+		if (!(isSpaceCode(text.charCodeAt(i)) && i > 0 && isSpaceCode(text.charCodeAt(i - 1)))) left--;
+	}
+	return i;
+}
+/** Offset `count` stream characters after `from` (a whitespace run counts once). */
+function streamForward(text: string, from: number, count: number): number {
+	let i = from;
+	let left = count;
+	const n = text.length;
+	while (i < n && left > 0) {
+		if (!(isSpaceCode(text.charCodeAt(i)) && i + 1 < n && isSpaceCode(text.charCodeAt(i + 1)))) left--;
+		i++;
+	}
+	return i;
 }
 
 /** For tests and diagnostics: the literal clauses of a pattern source (`\\b` marks a boundary). */

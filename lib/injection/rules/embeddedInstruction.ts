@@ -15,10 +15,10 @@ const NEEDS_DIRECTIVE = /^(?:group|render|integrate|augment|anagram|embed|weave|
 const NOT_TASK = /https?:|www\.|@|\b(?:us|our|we|click|unsubscribe|subscribe|account|order|today|free|here|below|attached|call|visit|contact|password|login|sign|i|my|me)\b|\$|\d{3,}/i;
 
 /**
- * The lines of a text, at most `maxLines`, each as [lineStart, contentStart, contentEnd]
- * with spaces, tabs and a trailing CR trimmed from the content.
+ * Calls `visit(lineStart, contentStart, contentEnd)` for the lines of a text, at most `maxLines`,
+ * with spaces, tabs and a trailing CR trimmed from the content; stops when `visit` returns false.
  */
-function* trimmedLines(text: string, maxLines: number): Generator<[number, number, number]> {
+function eachTrimmedLine(text: string, maxLines: number, visit: (i: number, s: number, t: number) => boolean): void {
 	const n = text.length;
 	let i = 0;
 	for (let lines = 0; i < n && lines < maxLines; lines++) {
@@ -28,7 +28,7 @@ function* trimmedLines(text: string, maxLines: number): Generator<[number, numbe
 		while (s < e && (text.charCodeAt(s) === 0x20 || text.charCodeAt(s) === 0x09)) s++;
 		let t = e;
 		while (t > s && (text.charCodeAt(t - 1) === 0x20 || text.charCodeAt(t - 1) === 0x0d || text.charCodeAt(t - 1) === 0x09)) t--;
-		yield [i, s, t];
+		if (!visit(i, s, t)) return;
 		i = e + 1;
 	}
 }
@@ -37,8 +37,8 @@ function findEmbedded(text: string): Array<[number, number]> {
 	const spans: Array<[number, number]> = [];
 	const n = text.length;
 	if (n < 200) return spans;
-	for (const [, s, t] of trimmedLines(text, 5000)) {
-		if (spans.length >= 4) break;
+	eachTrimmedLine(text, 5000, (_i, s, t) => {
+		if (spans.length >= 4) return false;
 		const len = t - s;
 		const first = text.charCodeAt(s);
 		const upper = first >= 0x41 && first <= 0x5a;
@@ -49,7 +49,8 @@ function findEmbedded(text: string): Array<[number, number]> {
 			const words = line.split(' ').length;
 			if (endsSentence && words >= 4 && TASK_START.test(line) && !NOT_TASK.test(line) && (!NEEDS_DIRECTIVE.test(line) || ANSWER_DIRECTIVE.test(line))) spans.push([s, t]);
 		}
-	}
+		return true;
+	});
 	return spans;
 }
 
@@ -62,8 +63,8 @@ function findQuestions(text: string): Array<[number, number]> {
 	const n = text.length;
 	if (n < 200) return spans;
 	let prevBlank = true;
-	for (const [i, s, t] of trimmedLines(text, 5000)) {
-		if (spans.length >= 2) break;
+	eachTrimmedLine(text, 5000, (i, s, t) => {
+		if (spans.length >= 2) return false;
 		const len = t - s;
 		const first = text.charCodeAt(s);
 		if (len >= 15 && len <= 120 && first >= 0x41 && first <= 0x5a && text.charCodeAt(t - 1) === 0x3f) {
@@ -73,7 +74,8 @@ function findQuestions(text: string): Array<[number, number]> {
 			if (QUESTION.test(line) && !CONTEXTUAL.test(ctx) && line.split(' ').length >= 4 && (prevBlank || s === 0 || i === 0)) spans.push([s, t]);
 		}
 		prevBlank = len === 0 || (t > s && (text.charCodeAt(t - 1) === 0x2e || text.charCodeAt(t - 1) === 0x3a || text.charCodeAt(t - 1) === 0x7c));
-	}
+		return true;
+	});
 	return spans;
 }
 
