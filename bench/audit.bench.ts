@@ -7,7 +7,7 @@
  *
  * Full runs rewrite the generated part of bench/RESULTS.md; --quick and --only runs only print.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,9 @@ import { EmbeddedStore } from '../lib/store/embedded';
 import { RedisStore } from '../lib/store/redis';
 import { describeCounts, startCounting, stopCounting, totalCount } from './commandCounter';
 import { BENCH_SECRET, COMMAND_TIMEOUT_MS, REDIS_HOST, REDIS_PORT, WorkerResult, makeBatches, makeDraft } from './common';
+import { deleteKeys, fmtRate, fmtRatio, fmtUs, logger, median, run, serverCpuUs, table } from './report';
+
+const log = logger('bench');
 
 // ---------------------------------------------------------------- options
 
@@ -71,60 +74,12 @@ const TARGET_VERIFY_EPS = 100_000;
 
 // ---------------------------------------------------------------- small helpers
 
-function median(values: number[]): number {
-	if (values.length === 0) return Number.NaN;
-	const s = [...values].sort((a, b) => a - b);
-	const m = s.length >> 1;
-	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function fmtRate(n: number): string {
-	if (!Number.isFinite(n)) return 'n/a';
-	return Math.round(n).toLocaleString('en-US');
-}
-
-function fmtUs(n: number): string {
-	if (!Number.isFinite(n)) return 'n/a';
-	return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
-}
-
-function fmtRatio(n: number): string {
-	return Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : 'n/a';
-}
-
-function log(message: string): void {
-	process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-function run(file: string, args: string[]): Promise<string> {
-	return new Promise((resolve, reject) => {
-		execFile(file, args, { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-			if (error) reject(new Error(`${file} failed: ${error.message}\n${stderr}`));
-			else resolve(stdout);
-		});
-	});
-}
-
 // ---------------------------------------------------------------- Redis side
 
 const admin = new Redis({ host: REDIS_HOST, port: REDIS_PORT, maxRetriesPerRequest: 2, lazyConnect: true });
 
-/** Redis server CPU (user + system), microseconds. Global: other clients of the server count too. */
-async function serverCpuUs(): Promise<number> {
-	const info = await admin.info('cpu');
-	const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-	return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
-
-async function deleteRunKeys(): Promise<number> {
-	let cursor = '0';
-	let deleted = 0;
-	do {
-		const [next, keys] = await admin.scan(cursor, 'MATCH', `${RUN}*`, 'COUNT', 1000);
-		cursor = next;
-		if (keys.length > 0) deleted += await admin.unlink(...keys);
-	} while (cursor !== '0');
-	return deleted;
+function deleteRunKeys(): Promise<number> {
+	return deleteKeys(admin, `${RUN}*`);
 }
 
 /** The raw equivalent of one enqueue: take a seq, store the ~320-byte draft under it (fields wrap at 100,000 to bound memory). */
@@ -144,9 +99,9 @@ async function redisBenchmark(name: string, clients: number, pipeline: number, c
 	const once = async (requests: number): Promise<RefResult> => {
 		const args = ['-h', REDIS_HOST, '-p', String(REDIS_PORT), '-q', '--csv', '-n', String(requests), '-c', String(clients), '-P', String(pipeline)];
 		if (randomRange !== undefined) args.push('-r', String(randomRange));
-		const before = await serverCpuUs();
+		const before = await serverCpuUs(admin);
 		const out = await run('redis-benchmark', [...args, ...command]);
-		const after = await serverCpuUs();
+		const after = await serverCpuUs(admin);
 		// The test name is the command itself (quotes and commas included): read the numbers from the end.
 		const line = out.split('\n').find((l) => /"[0-9.]+"(,"[0-9.]+"){6}\s*$/.test(l));
 		const rps = line ? Number(/"([0-9.]+)"(?:,"[0-9.]+"){6}\s*$/.exec(line)?.[1]) : Number.NaN;
@@ -244,7 +199,7 @@ async function appendInProcess(keyPrefix: string, total: number, batch: number):
 	try {
 		const batches = makeBatches('w', total, batch);
 		await store.append(makeBatches('warm', batch, batch)[0]); // connection and script cache warm
-		const s0 = await serverCpuUs();
+		const s0 = await serverCpuUs(admin);
 		const c0 = process.cpuUsage();
 		startCounting();
 		const t0 = performance.now();
@@ -252,7 +207,7 @@ async function appendInProcess(keyPrefix: string, total: number, batch: number):
 		const ms = performance.now() - t0;
 		const commands = stopCounting();
 		const cpu = process.cpuUsage(c0);
-		const s1 = await serverCpuUs();
+		const s1 = await serverCpuUs(admin);
 		const head = await store.head();
 		if (head.seq !== total + batch) throw new Error(`expected head seq ${total + batch}, found ${head.seq}`);
 		return { eps: (total / ms) * 1000, serverUs: (s1 - s0) / total, clientUs: (cpu.user + cpu.system) / total, appends: batches.length, latencyMs: ms / batches.length, commands };
@@ -346,12 +301,12 @@ async function appendFromProcesses(keyPrefix: string, workers: number, perWorker
 	const children = Array.from({ length: workers }, (_, i) => startWorker([keyPrefix, String(perWorker), String(batch), `p${i}`]));
 	try {
 		await Promise.all(children.map((c) => nextLine(c, 0, 'get ready')));
-		const s0 = await serverCpuUs();
+		const s0 = await serverCpuUs(admin);
 		const t0 = performance.now();
 		for (const c of children) c.stdin.write('go\n');
 		const lines = await Promise.all(children.map((c) => nextLine(c, 1, 'finish')));
 		const ms = performance.now() - t0;
-		const s1 = await serverCpuUs();
+		const s1 = await serverCpuUs(admin);
 		const results = lines.map((l) => JSON.parse(l) as WorkerResult);
 		const codes = await Promise.all(children.map((c) => c.exited));
 		if (codes.some((code) => code !== 0)) throw new Error(`a writer failed: ${children.map((c) => c.stderr.join('')).join('\n')}`);
@@ -559,10 +514,6 @@ async function machine(): Promise<Record<string, string>> {
 }
 
 // ---------------------------------------------------------------- report
-
-function table(header: string[], rows: string[][]): string {
-	return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
 
 function buildReport(info: Record<string, string>, started: Date, verify: Awaited<ReturnType<typeof benchVerify>> | undefined, embedded: EmbeddedResult | undefined, draftBytes: number): string {
 	const parts: string[] = [];

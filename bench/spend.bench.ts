@@ -9,7 +9,7 @@
  * A full run of every section rewrites the "## Spend Cap" block of bench/RESULTS.md (between
  * <!-- spend:begin --> and <!-- spend:end -->); --quick and --only runs only print.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,9 @@ import {
 	reserveUntilRefused,
 	settleOrRelease,
 } from './spendCommon';
+import { deleteKeys, fmtMs, fmtRate, fmtRatio, fmtUs, logger, median, percentile, run, serverCpuUs, table } from './report';
+
+const log = logger('spend');
 
 // ---------------------------------------------------------------- options
 
@@ -93,81 +96,16 @@ const RUN = `agbench:${randomBytes(4).toString('hex')}:`;
 
 // ---------------------------------------------------------------- small helpers
 
-function median(values: number[]): number {
-	if (values.length === 0) return Number.NaN;
-	const s = [...values].sort((a, b) => a - b);
-	const m = s.length >> 1;
-	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-	if (values.length === 0) return Number.NaN;
-	const s = Float64Array.from(values).sort();
-	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-function fmtRate(n: number): string {
-	return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a';
-}
-
-function fmtUs(n: number): string {
-	if (!Number.isFinite(n)) return 'n/a';
-	return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
-}
-
-function fmtMs(n: number): string {
-	if (!Number.isFinite(n)) return 'n/a';
-	return n >= 10 ? n.toFixed(1) : n.toFixed(2);
-}
-
-function fmtRatio(n: number): string {
-	return Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : 'n/a';
-}
-
 function usd(micro: number): string {
 	return `$${(micro / MICRO_PER_USD).toFixed(6).replace(/0{1,4}$/, '')}`;
-}
-
-function log(message: string): void {
-	process.stderr.write(`[spend ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-function run(file: string, args: string[]): Promise<string> {
-	return new Promise((resolve, reject) => {
-		execFile(file, args, { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-			if (error) reject(new Error(`${file} failed: ${error.message}\n${stderr}`));
-			else resolve(stdout);
-		});
-	});
-}
-
-function table(header: string[], rows: string[][]): string {
-	return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
 // ---------------------------------------------------------------- Redis side
 
 const admin = new Redis({ host: REDIS_HOST, port: REDIS_PORT, maxRetriesPerRequest: 2, lazyConnect: true });
 
-async function serverCpuUs(): Promise<number> {
-	const info = await admin.info('cpu');
-	const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-	return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
-
-async function deleteKeys(pattern: string): Promise<number> {
-	let cursor = '0';
-	let deleted = 0;
-	do {
-		const [next, keys] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-		cursor = next;
-		if (keys.length > 0) deleted += await admin.unlink(...keys);
-	} while (cursor !== '0');
-	return deleted;
-}
-
 function deleteRunKeys(): Promise<number> {
-	return deleteKeys(`${RUN}*`);
+	return deleteKeys(admin, `${RUN}*`);
 }
 
 function openRedisStore(keyPrefix: string): Promise<RedisStore> {
@@ -245,9 +183,9 @@ async function redisBenchmark(name: string, clients: number, pipeline: number, c
 	const once = async (requests: number): Promise<RefResult> => {
 		const args = ['-h', REDIS_HOST, '-p', String(REDIS_PORT), '-q', '--csv', '-n', String(requests), '-c', String(clients), '-P', String(pipeline), '-r', '1000000000'];
 		const stats0 = await commandStats();
-		const before = await serverCpuUs();
+		const before = await serverCpuUs(admin);
 		const out = await run('redis-benchmark', [...args, ...command]);
-		const after = await serverCpuUs();
+		const after = await serverCpuUs(admin);
 		const stats1 = await commandStats();
 		// The test name is the command itself (quotes and commas included): read the numbers from the end.
 		const line = out.split('\n').find((l) => /"[0-9.]+"(,"[0-9.]+"){6}\s*$/.test(l));
@@ -342,13 +280,13 @@ async function scriptFromNode(round: number, kind: 'ref' | 'spend', inflight: nu
 				if (!(await call(randomUUID()))) throw new Error(`the ${kind} script refused from Node`);
 			}
 		};
-		const s0 = await serverCpuUs();
+		const s0 = await serverCpuUs(admin);
 		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
 		await Promise.all(Array.from({ length: inflight }, () => lane()));
 		const ms = performance.now() - t0;
 		const cpu = process.cpuUsage(cpu0);
-		const s1 = await serverCpuUs();
+		const s1 = await serverCpuUs(admin);
 		const eps = (total / ms) * 1000;
 		recordDiag(`node-${kind}:${inflight}`, eps, (s1 - s0) / total, (cpu.user + cpu.system) / total);
 		log(`round ${round} ${kind === 'ref' ? 'reference core' : 'SPEND_RESERVE'} from Node (ioredis, 1 connection, ${inflight} in flight): ${fmtRate(eps)}/s`);
@@ -469,9 +407,9 @@ async function finish(children: Child[]): Promise<void> {
 // ---------------------------------------------------------------- reservations per second
 
 async function measured<T extends RateResult>(task: () => Promise<T>): Promise<{ r: T; serverUs: number }> {
-	const s0 = await serverCpuUs();
+	const s0 = await serverCpuUs(admin);
 	const r = await task();
-	const s1 = await serverCpuUs();
+	const s1 = await serverCpuUs(admin);
 	return { r, serverUs: (s1 - s0) / r.ops };
 }
 
@@ -582,7 +520,7 @@ async function rateRound(round: number, sha: string, spendSha: string): Promise<
 	} finally {
 		await Promise.all(stores.map((s) => s.close()));
 		await store.close();
-		await deleteKeys(`${prefix}*`);
+		await deleteKeys(admin, `${prefix}*`);
 	}
 }
 
@@ -715,7 +653,7 @@ async function overspendRound(round: number): Promise<void> {
 		trials.push(await overspendTrial(round, 3, `${SIZE.workers} processes × ${CONC / SIZE.workers} stores`, SIZE.workers, CONC / SIZE.workers, TIGHT_CAP_MICRO, checker, prefix));
 	} finally {
 		await checker.close();
-		await deleteKeys(`${prefix}*`);
+		await deleteKeys(admin, `${prefix}*`);
 	}
 }
 

@@ -1,0 +1,71 @@
+/** Helpers every benchmark shares: statistics, formatting, child commands, Redis server readings. */
+import { execFile } from 'node:child_process';
+import type Redis from 'ioredis';
+
+export function median(values: number[]): number {
+	if (values.length === 0) return Number.NaN;
+	const s = [...values].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+	if (values.length === 0) return Number.NaN;
+	const s = Float64Array.from(values).sort();
+	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+export function fmtRate(n: number): string {
+	return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a';
+}
+
+export function fmtUs(n: number): string {
+	if (!Number.isFinite(n)) return 'n/a';
+	return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+export function fmtMs(n: number): string {
+	if (!Number.isFinite(n)) return 'n/a';
+	return n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+export function fmtRatio(n: number): string {
+	return Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : 'n/a';
+}
+
+export function table(header: string[], rows: string[][]): string {
+	return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** Progress on stderr, so stdout stays the markdown report. */
+export function logger(tag: string): (message: string) => void {
+	return (message) => process.stderr.write(`[${tag} ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+export function run(file: string, args: string[]): Promise<string> {
+	return new Promise((resolve, reject) => {
+		execFile(file, args, { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+			if (error) reject(new Error(`${file} failed: ${error.message}\n${stderr}`));
+			else resolve(stdout);
+		});
+	});
+}
+
+/** Redis server CPU (user + system), microseconds. Global: other clients of the server count too. */
+export async function serverCpuUs(redis: Redis): Promise<number> {
+	const info = await redis.info('cpu');
+	const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+	return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+/** SCAN + UNLINK of every key matching `pattern`; returns how many went. */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+	let cursor = '0';
+	let deleted = 0;
+	do {
+		const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+		cursor = next;
+		if (keys.length > 0) deleted += await redis.unlink(...keys);
+	} while (cursor !== '0');
+	return deleted;
+}
