@@ -88,15 +88,28 @@ export async function decide(store: GuardStore, id: string, approver: number, de
 	throw new Error(`approval ${id} is being decided by many approvers at once: try again`);
 }
 
+/**
+ * Closes one request whose time is up, with compare-and-set (whoever gets there first
+ * closes it). `closedNow` says whether this call did: only that caller logs the expiry.
+ */
+export async function closeIfExpired(store: GuardStore, id: string, now: number): Promise<{ stored: StoredApproval; closedNow: boolean } | undefined> {
+	for (let attempt = 0; attempt < 20; attempt++) {
+		const found = await loadApproval(store, id);
+		if (!found) return undefined;
+		const record = expireIfDue(found.stored.record, now);
+		if (record.status !== 'expired') return undefined;
+		if (record === found.stored.record) return { stored: found.stored, closedNow: false };
+		if (await saveRecord(store, found.stored, record, found.version)) return { stored: { ...found.stored, record }, closedNow: true };
+	}
+	throw new Error(`approval ${id} is being changed by many at once: try again`);
+}
+
 /** Marks pending requests whose time is up as expired (at most `limit`); returns those it closed. */
 export async function sweepExpired(store: GuardStore, now: number, limit = 20): Promise<StoredApproval[]> {
 	const closed: StoredApproval[] = [];
 	for (const id of await store.dueDocs(APPROVAL_DOC, now, limit)) {
-		const found = await loadApproval(store, id);
-		if (!found) continue;
-		const record = expireIfDue(found.stored.record, now);
-		if (record === found.stored.record || record.status !== 'expired') continue;
-		if (await saveRecord(store, found.stored, record, found.version)) closed.push({ ...found.stored, record });
+		const result = await closeIfExpired(store, id, now);
+		if (result?.closedNow) closed.push(result.stored);
 	}
 	return closed;
 }
@@ -147,12 +160,10 @@ export async function expiredRequestsOf(store: GuardStore, executionId: string, 
 	for (const entry of page.entries) {
 		const id = (entry.details as { approvalId?: unknown } | undefined)?.approvalId;
 		if (typeof id !== 'string') continue;
-		const found = await loadApproval(store, id);
-		if (!found) continue;
-		const record = expireIfDue(found.stored.record, now);
-		if (record.status !== 'expired') continue;
-		if (record !== found.stored.record && (await saveRecord(store, found.stored, record, found.version))) closedNow.push(record);
-		expired.push(record);
+		const result = await closeIfExpired(store, id, now);
+		if (!result) continue;
+		if (result.closedNow) closedNow.push(result.stored.record);
+		expired.push(result.stored.record);
 	}
 	return { closedNow, expired };
 }

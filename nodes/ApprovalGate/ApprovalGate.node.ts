@@ -11,7 +11,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { suspendedMessage } from '../../lib/agents/agent';
 import { DeliveryChannel, DeliveryError, DeliveryResult, deliverApprovalNotices } from '../../lib/approval/delivery';
 import { ApprovalInputError } from '../../lib/approval/errors';
-import { ApprovalTooLargeError, LINK_KEY, StoredApproval, checkLink, decide, expiredRequestsOf, judgeApproval, proofsFor, saveNewApproval, sweepExpired } from '../../lib/approval/gate';
+import { ApprovalTooLargeError, LINK_KEY, StoredApproval, checkLink, closeIfExpired, decide, expiredRequestsOf, judgeApproval, proofsFor, saveNewApproval, sweepExpired } from '../../lib/approval/gate';
 import { ApprovalPage, RefusalCode, renderApprovalPage, renderDecidedPage, renderRefusalPage } from '../../lib/approval/page';
 import { ApprovalRecord, Approver, approvedBy, newApprovalRecord } from '../../lib/approval/record';
 import { signApproverToken } from '../../lib/approval/token';
@@ -153,10 +153,10 @@ export class ApprovalGate implements INodeType {
 		if (!link.ok) {
 			if (link.code === 'expired' && link.stored) {
 				// The request's time is up: close it (if no one has) and send the items on as rejected now.
-				const outcome = await decide(store, link.stored.record.id, link.approver ?? 0, 'reject', undefined, now).catch(() => undefined);
-				if (outcome && !outcome.ok && outcome.code === 'expired' && outcome.changed) {
-					await finishInTrail(store, outcome.record, undefined, 'expired');
-					return resumeWith(this, store, respond(renderRefusalPage('expired')), outcome.stored, outcome.record);
+				const closed = await closeIfExpired(store, link.stored.record.id, now).catch(() => undefined);
+				if (closed?.closedNow) {
+					await finishInTrail(store, closed.stored.record, undefined, 'expired');
+					return resumeWith(this, store, respond(renderRefusalPage('expired')), closed.stored, closed.stored.record);
 				}
 			}
 			return respond(renderRefusalPage(link.code as RefusalCode, link.message));
@@ -360,8 +360,7 @@ async function routeByApproval(ctx: IExecuteFunctions): Promise<INodeExecutionDa
 	const actionField = (options.actionField ?? 'action').trim();
 	const beforeField = (options.beforeField ?? 'before').trim();
 	let expired: Awaited<ReturnType<typeof expiredRequestsOf>> | undefined;
-	const approved: INodeExecutionData[] = [];
-	const rejected: INodeExecutionData[] = [];
+	const routed: Array<{ approved: boolean; json: IDataObject; index: number; entry: number; reasons: Reason[]; agentId: string }> = [];
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const agentId = param(ctx, () => run.agentId(ctx.getNodeParameter('agentId', i)), 'Agent ID');
@@ -382,17 +381,14 @@ async function routeByApproval(ctx: IExecuteFunctions): Promise<INodeExecutionDa
 			digest: verdict.approved ? verdict.proof.digest : undefined,
 			details: { approved: verdict.approved, approvalId: verdict.approved ? verdict.proof.id : (json.guard as { approvalId?: string } | undefined)?.approvalId, reasons },
 		});
-		const out = { json: { ...json }, pairedItem: { item: i } };
-		(verdict.approved ? approved : rejected).push(out);
-		Object.assign(out, { entry, reasons, agentId, decision: verdict.approved ? 'approved' : 'rejected' });
+		routed.push({ approved: verdict.approved, json, index: i, entry, reasons, agentId });
 	}
 	for (const record of expired?.closedNow ?? []) recordDecision(run, record, undefined, 'expired');
 	await flush(ctx, run);
-	const stampAll = (list: INodeExecutionData[]) =>
-		list.map((o) => {
-			const { entry, reasons, agentId, decision, ...item } = o as INodeExecutionData & { entry: number; reasons: Reason[]; agentId: string; decision: string };
-			item.json.guard = { ...(item.json.guard as IDataObject | undefined), ...(run.stamp(decision, reasons, agentId, entry) as unknown as IDataObject) };
-			return item;
-		});
-	return [stampAll(approved), stampAll(rejected)];
+	const outputs: INodeExecutionData[][] = [[], []];
+	for (const r of routed) {
+		const guard = { ...(r.json.guard as IDataObject | undefined), ...(run.stamp(r.approved ? 'approved' : 'rejected', r.reasons, r.agentId, r.entry) as unknown as IDataObject) };
+		outputs[r.approved ? 0 : 1].push({ json: { ...r.json, guard }, pairedItem: { item: r.index } });
+	}
+	return outputs;
 }
