@@ -1,5 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
-import { trackingProperties } from './trackingProperties';
+import { environmentProperty, oauth2Properties, trackingProperties } from './trackingProperties';
 
 export class AgentGuardQuickBooksOAuth2Api implements ICredentialType {
 	name = 'agentGuardQuickBooksOAuth2Api';
@@ -13,17 +13,7 @@ export class AgentGuardQuickBooksOAuth2Api implements ICredentialType {
 	icon = 'file:agentGuard.svg' as const;
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{
-			displayName: 'Environment',
-			name: 'environment',
-			type: 'options',
-			options: [
-				{ name: 'Production', value: 'production' },
-				{ name: 'Sandbox', value: 'sandbox' },
-			],
-			default: 'production',
-		},
+		environmentProperty,
 		{ displayName: 'Company ID (Realm ID)', name: 'realmId', type: 'string', default: '', required: true },
 		{
 			displayName: 'API Base URL Override',
@@ -33,11 +23,8 @@ export class AgentGuardQuickBooksOAuth2Api implements ICredentialType {
 			placeholder: 'http://127.0.0.1:8090/v3/company/',
 			description: 'For a local emulator; empty uses the environment above',
 		},
-		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: 'https://appcenter.intuit.com/connect/oauth2' },
-		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer' },
+		...oauth2Properties({ authUrl: 'https://appcenter.intuit.com/connect/oauth2', accessTokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer' }),
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'com.intuit.quickbooks.accounting' },
-		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
-		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
 		// QuickBooks refresh tokens expire for good after 100 days (x_refresh_token_expires_in).
 		...trackingProperties({ accessTokenExpiry: false, refreshTokenExpiry: true }),
 	];

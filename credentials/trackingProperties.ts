@@ -68,3 +68,26 @@ export function trackingProperties(options: { accessTokenExpiry: boolean; refres
 	}
 	return properties;
 }
+
+/** Production / Sandbox, as both OAuth2 systems name them. */
+export const environmentProperty: INodeProperties = {
+	displayName: 'Environment',
+	name: 'environment',
+	type: 'options',
+	options: [
+		{ name: 'Production', value: 'production' },
+		{ name: 'Sandbox', value: 'sandbox' },
+	],
+	default: 'production',
+};
+
+/** The hidden fields n8n's OAuth2 machinery reads (authorization-code grant, token in the header). */
+export function oauth2Properties(urls: { authUrl: string; accessTokenUrl: string }): INodeProperties[] {
+	return [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: urls.authUrl },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: urls.accessTokenUrl },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
+	];
+}
