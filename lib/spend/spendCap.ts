@@ -40,8 +40,9 @@ const RETAIN_AFTER_MS = 35 * DAY_MS;
 /** The reservation record: which ledgers a hold is in, so Record Usage settles exactly those. */
 export const RESERVATION_DOC = 'spend-reservation';
 
+/** A cap made concrete for now: its ledger. A stored reservation brings these back without the period rule. */
 interface Resolved {
-	cap: CapRule;
+	cap: Pick<CapRule, 'unit' | 'limitMicro'>;
 	ref: LedgerRef;
 	label: string;
 	end?: number;
@@ -153,7 +154,7 @@ export async function recordUsage(store: GuardStore, input: UsageInput): Promise
 				throw new SpendInputError('reservationId', `reservation ${input.reservationId} belongs to agent "${saved.agentId}", not "${input.agentId}": record usage with the Agent ID that reserved it`);
 			}
 			resolved = saved.ledgers.map((l) => ({
-				cap: { unit: l.unit, limitMicro: l.limitMicro, period: { kind: 'execution' } },
+				cap: { unit: l.unit, limitMicro: l.limitMicro },
 				ref: { key: l.key, windowMs: l.windowMs, retainUntil: Math.max(l.retainUntil, input.now + RETAIN_AFTER_MS) },
 				label: l.label,
 				end: l.end,
