@@ -1,0 +1,212 @@
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import { CredentialDataError, CredentialStatus, credentialStatus, trackingFromCredential } from '../../lib/credentials/expiry';
+import { QuickBooksAdapter } from '../../lib/saas/quickbooks';
+import { SalesforceAdapter } from '../../lib/saas/salesforce';
+import { SaasAdapter, SaasConnection, SaasError, SaasSystem } from '../../lib/saas/types';
+import { ZendeskAdapter } from '../../lib/saas/zendesk';
+
+/**
+ * The one place a node turns an Agent Guard SaaS credential into an adapter: which
+ * credential type serves a system, what the connection is, how the credential stands
+ * (expiry, rotation), and a token refresh through n8n's own OAuth2 machinery so that n8n
+ * stores the refreshed (and rotated) tokens; we never keep a copy.
+ */
+export const SAAS_SYSTEMS: SaasSystem[] = ['salesforce', 'zendesk', 'quickbooks'];
+
+export const SYSTEM_NAMES: Record<SaasSystem, string> = { salesforce: 'Salesforce', zendesk: 'Zendesk', quickbooks: 'QuickBooks' };
+
+export const CREDENTIAL_TYPES = {
+	salesforce: 'agentGuardSalesforceOAuth2Api',
+	zendeskToken: 'agentGuardZendeskApi',
+	zendeskOAuth2: 'agentGuardZendeskOAuth2Api',
+	quickbooks: 'agentGuardQuickBooksOAuth2Api',
+} as const;
+
+const OAUTH2_TYPES = new Set<string>([CREDENTIAL_TYPES.salesforce, CREDENTIAL_TYPES.zendeskOAuth2, CREDENTIAL_TYPES.quickbooks]);
+
+/** Zendesk takes an API token or OAuth2; the other two are OAuth2 only. */
+export const zendeskAuthenticationProperty: INodeProperties = {
+	displayName: 'Zendesk Authentication',
+	name: 'zendeskAuthentication',
+	type: 'options',
+	options: [
+		{ name: 'API Token', value: 'apiToken' },
+		{ name: 'OAuth2', value: 'oAuth2' },
+	],
+	default: 'apiToken',
+	description: 'How the Zendesk credential signs in (only used for Zendesk actions)',
+};
+
+/** The SaaS credentials a writing node offers; each is needed only for actions on its system. */
+export const saasCredentialDescriptions: INodeCredentialDescription[] = [
+	{ name: CREDENTIAL_TYPES.salesforce, required: false },
+	{ name: CREDENTIAL_TYPES.zendeskToken, required: false, displayOptions: { show: { zendeskAuthentication: ['apiToken'] } } },
+	{ name: CREDENTIAL_TYPES.zendeskOAuth2, required: false, displayOptions: { show: { zendeskAuthentication: ['oAuth2'] } } },
+	{ name: CREDENTIAL_TYPES.quickbooks, required: false },
+];
+
+/** Why a credential cannot be used; `code` is a stable reason code. */
+export class SaasCredentialError extends Error {
+	constructor(
+		readonly code: 'credential_missing' | 'credential_invalid',
+		message: string,
+		readonly field?: string,
+	) {
+		super(message);
+	}
+}
+
+export function credentialTypeFor(ctx: IExecuteFunctions, system: SaasSystem): string {
+	if (system === 'salesforce') return CREDENTIAL_TYPES.salesforce;
+	if (system === 'quickbooks') return CREDENTIAL_TYPES.quickbooks;
+	const auth = ctx.getNodeParameter('zendeskAuthentication', 0, 'apiToken') as string;
+	return auth === 'oAuth2' ? CREDENTIAL_TYPES.zendeskOAuth2 : CREDENTIAL_TYPES.zendeskToken;
+}
+
+function text(data: ICredentialDataDecryptedObject, key: string): string {
+	const value = data[key];
+	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+}
+
+function tokenData(data: ICredentialDataDecryptedObject): Record<string, unknown> {
+	const raw = data.oauthTokenData;
+	return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}
+
+/** The connection an adapter needs, from the credential as n8n decrypts it. Pure. */
+export function connectionFrom(system: SaasSystem, credentialType: string, data: ICredentialDataDecryptedObject): SaasConnection {
+	const token = tokenData(data);
+	const oauthToken = typeof token.access_token === 'string' ? token.access_token : '';
+	const needsOAuth = OAUTH2_TYPES.has(credentialType);
+	if (needsOAuth && !oauthToken) {
+		throw new SaasCredentialError('credential_invalid', `the ${SYSTEM_NAMES[system]} credential is not connected: open it in n8n and click "Connect my account"`, 'oauthTokenData');
+	}
+	if (system === 'salesforce') {
+		const instanceUrl = typeof token.instance_url === 'string' ? token.instance_url : '';
+		if (!instanceUrl) throw new SaasCredentialError('credential_invalid', 'the Salesforce credential has no instance URL (reconnect it so Salesforce returns one)', 'instance_url');
+		return { baseUrl: instanceUrl, accessToken: oauthToken };
+	}
+	if (system === 'quickbooks') {
+		const realmId = text(data, 'realmId');
+		if (!realmId) throw new SaasCredentialError('credential_invalid', 'the QuickBooks credential has no Company ID (Realm ID)', 'realmId');
+		const baseUrl =
+			text(data, 'baseUrlOverride') ||
+			(text(data, 'environment') === 'sandbox' ? 'https://sandbox-quickbooks.api.intuit.com/v3/company/' : 'https://quickbooks.api.intuit.com/v3/company/');
+		return { baseUrl, accessToken: oauthToken, realmId };
+	}
+	const subdomain = text(data, 'subdomain');
+	const baseUrl = text(data, 'baseUrlOverride') || (subdomain ? `https://${subdomain}.zendesk.com/api/v2` : '');
+	if (!baseUrl) throw new SaasCredentialError('credential_invalid', 'the Zendesk credential has no subdomain', 'subdomain');
+	if (needsOAuth) return { baseUrl, accessToken: oauthToken };
+	const email = text(data, 'email');
+	const apiToken = text(data, 'apiToken');
+	if (!email || !apiToken) throw new SaasCredentialError('credential_invalid', 'the Zendesk credential needs the agent e-mail and an API token', email ? 'apiToken' : 'email');
+	return { baseUrl, accessToken: apiToken, username: email };
+}
+
+export function adapterFor(system: SaasSystem, connection: SaasConnection): SaasAdapter {
+	if (system === 'salesforce') return new SalesforceAdapter(connection);
+	if (system === 'quickbooks') return new QuickBooksAdapter(connection);
+	return new ZendeskAdapter(connection);
+}
+
+/** The cheap authenticated call each system answers, as a plain request n8n can sign and refresh. */
+function pingUrl(system: SaasSystem, connection: SaasConnection): string {
+	const base = connection.baseUrl.replace(/\/+$/, '');
+	if (system === 'salesforce') return `${base}/services/data/v${connection.apiVersion ?? '59.0'}/limits`;
+	if (system === 'quickbooks') return `${base}/${connection.realmId}/companyinfo/${connection.realmId}`;
+	return `${base.endsWith('/api/v2') ? base : `${base}/api/v2`}/users/me.json`;
+}
+
+export interface SaasSession {
+	system: SaasSystem;
+	credentialType: string;
+	/** Expiry and rotation as the credential's tracking fields and token data say. */
+	status: CredentialStatus;
+	adapter: SaasAdapter;
+	/** Runs `fn`; after a 401 on an OAuth2 credential, has n8n refresh the token (n8n saves it) and runs `fn` once more. */
+	call<T>(fn: (adapter: SaasAdapter) => Promise<T>): Promise<T>;
+	/** Whether the token is refreshable through n8n (OAuth2 types). */
+	refreshable: boolean;
+}
+
+/**
+ * Opens the session for one system: reads the credential (fails with `credential_missing`
+ * when the node has none for it), its status, and an adapter. Sessions are per node run.
+ */
+export async function openSaasSession(ctx: IExecuteFunctions, system: SaasSystem, now = Date.now()): Promise<SaasSession> {
+	const credentialType = credentialTypeFor(ctx, system);
+	if (ctx.getNode().credentials?.[credentialType] === undefined) {
+		throw new SaasCredentialError('credential_missing', `the node has no ${SYSTEM_NAMES[system]} credential: select one under "Credential to connect with"`, credentialType);
+	}
+	const data = await ctx.getCredentials(credentialType);
+	let status: CredentialStatus;
+	try {
+		status = credentialStatus(trackingFromCredential(data as Record<string, unknown>), now);
+	} catch (error) {
+		if (error instanceof CredentialDataError) throw new SaasCredentialError('credential_invalid', `the ${SYSTEM_NAMES[system]} credential: ${error.message}`, error.field);
+		throw error;
+	}
+	let connection = connectionFrom(system, credentialType, data);
+	const refreshable = OAUTH2_TYPES.has(credentialType);
+	const session: SaasSession = {
+		system,
+		credentialType,
+		status,
+		refreshable,
+		adapter: adapterFor(system, connection),
+		async call<T>(fn: (adapter: SaasAdapter) => Promise<T>): Promise<T> {
+			try {
+				return await fn(session.adapter);
+			} catch (error) {
+				if (!refreshable || !(error instanceof SaasError) || error.code !== 'unauthorized') throw error;
+				await refreshThroughN8n(ctx, credentialType, pingUrl(system, connection));
+				connection = connectionFrom(system, credentialType, await ctx.getCredentials(credentialType));
+				session.adapter = adapterFor(system, connection);
+				return fn(session.adapter);
+			}
+		},
+	};
+	return session;
+}
+
+/**
+ * Makes n8n refresh an OAuth2 token: a cheap authenticated GET through n8n's requestOAuth2,
+ * which on a 401 uses the refresh token, saves the new token data on the credential, and
+ * retries. A refresh that fails (revoked, expired refresh token) is `unauthorized`.
+ */
+async function refreshThroughN8n(ctx: IExecuteFunctions, credentialType: string, uri: string): Promise<void> {
+	try {
+		await ctx.helpers.requestOAuth2.call(ctx, credentialType, { method: 'GET', uri, json: true, headers: { Accept: 'application/json' } }, { tokenType: 'Bearer' });
+	} catch (error) {
+		const status = (error as { statusCode?: number; httpCode?: string; response?: { status?: number } }).statusCode ?? (error as { response?: { status?: number } }).response?.status;
+		throw new SaasError(
+			systemOf(credentialType),
+			'unauthorized',
+			`the token was refused and could not be refreshed${status ? ` (HTTP ${status})` : ''}: reconnect the credential in n8n`,
+			status,
+		);
+	}
+}
+
+function systemOf(credentialType: string): SaasSystem {
+	if (credentialType === CREDENTIAL_TYPES.salesforce) return 'salesforce';
+	if (credentialType === CREDENTIAL_TYPES.quickbooks) return 'quickbooks';
+	return 'zendesk';
+}
+
+/** Sessions of one node run, opened on first use. */
+export class SaasSessions {
+	private readonly open = new Map<SaasSystem, Promise<SaasSession>>();
+
+	constructor(private readonly ctx: IExecuteFunctions) {}
+
+	get(system: SaasSystem): Promise<SaasSession> {
+		let session = this.open.get(system);
+		if (!session) {
+			session = openSaasSession(this.ctx, system);
+			this.open.set(system, session);
+		}
+		return session;
+	}
+}
