@@ -70,6 +70,15 @@ export class GuardRun {
 		return this.entries;
 	}
 
+	/**
+	 * Appends one entry at once, outside the node's batch: a write to a system of record is
+	 * recorded the moment it happened, not after the rest of the items.
+	 */
+	async appendNow(draft: EntryDraft): Promise<AuditEntry> {
+		const [entry] = await this.store.append([{ executionId: this.context.executionId, workflowId: this.context.workflowId, node: this.context.node, ...draft }]);
+		return entry;
+	}
+
 	entryFor(index: number): AuditEntry | undefined {
 		return this.entries?.[index];
 	}

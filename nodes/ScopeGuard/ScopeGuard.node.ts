@@ -3,13 +3,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import { AgentRecord, suspendedMessage } from '../../lib/agents/agent';
 import { evaluate } from '../../lib/policy/evaluate';
 import { filterRecord } from '../../lib/policy/filter';
-import { compilePolicy, compilePolicyJson } from '../../lib/policy/parse';
-import { PRESETS } from '../../lib/policy/presets';
 import { checkScopes } from '../../lib/policy/scopes';
-import { Policy, PolicyError, PolicyReason, ProposedAction } from '../../lib/policy/types';
+import { Policy, PolicyReason, ProposedAction } from '../../lib/policy/types';
 import { valueAt, withValueAt } from '../../lib/fields/path';
 import { GuardRun } from '../../lib/runtime/guardRun';
 import { Reason } from '../../lib/runtime/reasons';
+import { loadPolicy } from '../shared/policy';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
 import { properties } from './description';
 
@@ -69,23 +68,6 @@ export class ScopeGuard implements INodeType {
 			(out.allowed ? allowed : denied).push(out.item);
 		}
 		return [allowed, denied];
-	}
-}
-
-function loadPolicy(ctx: IExecuteFunctions): Policy {
-	const source = ctx.getNodeParameter('policySource', 0) as string;
-	try {
-		if (source === 'sales' || source === 'support' || source === 'finance') return compilePolicy(PRESETS[source].policy);
-		if (source === 'json') {
-			return compilePolicyJson(ctx.getNodeParameter('policyJson', 0) as unknown);
-		}
-		const rows = (ctx.getNodeParameter('rules', 0, {}) as { rule?: Array<Record<string, unknown>> }).rule ?? [];
-		return compilePolicy({ rules: rows.map((r) => ({ ...r, maxRecordsPerRun: r.maxRecordsPerRun === 0 ? undefined : r.maxRecordsPerRun })) });
-	} catch (error) {
-		if (error instanceof PolicyError) {
-			throw new NodeOperationError(ctx.getNode(), `Invalid policy: ${error.message}`, { description: 'Nothing was checked. Fix the rule named above; anything no rule allows is denied.' });
-		}
-		throw toNodeError(ctx, error);
 	}
 }
 

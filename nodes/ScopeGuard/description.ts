@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { policyProperties } from '../shared/policy';
 import { agentIdProperty, showFor } from '../shared/properties';
 
 
@@ -16,131 +17,7 @@ export const properties: INodeProperties[] = [
 		default: 'checkActions',
 	},
 	agentIdProperty(['checkActions', 'filterRecords', 'checkScopes']),
-	{
-		displayName: 'Policy',
-		name: 'policySource',
-		type: 'options',
-		options: [
-			{ name: 'JSON', value: 'json', description: 'Paste or map a policy kept in git' },
-			{ name: 'Preset: Finance Agent', value: 'finance', description: 'QuickBooks invoices: read. No writes.' },
-			{ name: 'Preset: Sales Agent', value: 'sales', description: 'Leads and contacts: read. Leads: update Status, Rating, Description (50 per run).' },
-			{ name: 'Preset: Support Agent', value: 'support', description: 'Zendesk tickets: read, update status, priority, tags, comment (100 per run)' },
-			{ name: 'Rows (One per Object)', value: 'rows', description: 'Write the policy here, one row per object' },
-		],
-		default: 'rows',
-	},
-	{
-		displayName: 'Rules',
-		name: 'rules',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, sortable: true },
-		placeholder: 'Add Object',
-		default: {},
-		displayOptions: { show: { policySource: ['rows'] } },
-		description: 'Anything no row allows is denied',
-		options: [
-			{
-				displayName: 'Rule',
-				name: 'rule',
-				values: [
-					{
-						displayName: 'Denied Fields',
-						name: 'deniedFields',
-						type: 'string',
-						default: '',
-						placeholder: 'Email, Phone',
-							hint:	'Never readable or writable, whatever other rows say',
-					},
-					{
-						displayName: 'Max Records per Run',
-						name: 'maxRecordsPerRun',
-						type: 'number',
-						default: 0,
-							hint:	'0	=	no limit. Counts across all items of the execution.',
-					},
-					{
-						displayName: 'Object',
-						name: 'object',
-						type: 'string',
-						default: '',
-						placeholder: 'Lead',
-							hint:	'API name, or	*	for every object',
-					},
-					{
-						displayName: 'Operations',
-						name: 'operations',
-						type: 'multiOptions',
-						options: [
-							{
-								name: 'Read',
-								value: 'read',
-							},
-							{
-								name: 'Create',
-								value: 'create',
-							},
-							{
-								name: 'Update',
-								value: 'update',
-							},
-							{
-								name: 'Delete',
-								value: 'delete',
-							},
-						],
-						default: []
-					},
-					{
-						displayName: 'Readable Fields',
-						name: 'readableFields',
-						type: 'string',
-						default: '*',
-						placeholder: 'Name, Company, Address.City',
-							hint:	'Comma-separated;	*	for every field;	dotted paths for nested fields',
-					},
-					{
-						displayName: 'System',
-						name: 'system',
-						type: 'options',
-						options: [
-							{
-								name: 'Salesforce',
-								value: 'salesforce',
-							},
-							{
-								name: 'Zendesk',
-								value: 'zendesk',
-							},
-							{
-								name: 'QuickBooks',
-								value: 'quickbooks',
-							},
-							{
-								name: 'Any',
-								value: '*',
-							},
-					],
-						default: 'salesforce',
-					},
-					{
-						displayName: 'Writable Fields',
-						name: 'writableFields',
-						type: 'string',
-						default: '',
-						placeholder: 'Status, Rating',
-							hint:	'Comma-separated;	only with Create or Update',
-					},
-			],
-			},
-		],
-	},
-	{
-		displayName: 'Policy (JSON)',
-		name: 'policyJson',
-		type: 'json',
-		default: '{\n  "rules": [\n    { "id": "leads", "system": "salesforce", "object": "Lead", "operations": ["read", "update"], "readableFields": ["*"], "writableFields": ["Status"], "maxRecordsPerRun": 50 }\n  ]\n}',
-		displayOptions: { show: { policySource: ['json'] } },
-	},
+	...policyProperties(),
 	{
 		displayName: 'Action Field',
 		name: 'actionField',

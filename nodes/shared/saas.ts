@@ -173,21 +173,32 @@ export async function openSaasSession(ctx: IExecuteFunctions, system: SaasSystem
 /**
  * Makes n8n refresh an OAuth2 token: a cheap authenticated GET through n8n's requestOAuth2,
  * which on a 401 uses the refresh token, saves the new token data on the credential, and
- * retries. A refresh that fails (revoked, expired refresh token) is `unauthorized`.
+ * retries. A refresh that is refused (revoked, expired refresh token) is `unauthorized`; a
+ * token endpoint or API that does not answer (refused connection, timeout, 5xx, 429) is
+ * `system_unavailable`, so an outage is not mistaken for a dead credential.
  */
 async function refreshThroughN8n(ctx: IExecuteFunctions, credentialType: string, uri: string): Promise<void> {
 	try {
 		await ctx.helpers.requestOAuth2.call(ctx, credentialType, { method: 'GET', uri, json: true, headers: { Accept: 'application/json' } }, { tokenType: 'Bearer' });
 	} catch (error) {
-		const status = (error as { statusCode?: number; httpCode?: string; response?: { status?: number } }).statusCode ?? (error as { response?: { status?: number } }).response?.status;
-		throw new SaasError(
-			systemOf(credentialType),
-			'unauthorized',
-			`the token was refused and could not be refreshed${status ? ` (HTTP ${status})` : ''}: reconnect the credential in n8n`,
-			status,
-		);
+		const system = systemOf(credentialType);
+		const e = error as { statusCode?: number; code?: string; cause?: { code?: string }; response?: { status?: number } };
+		const status = e.statusCode ?? e.response?.status;
+		const network = [e.code, e.cause?.code].find((c) => typeof c === 'string' && UNREACHABLE.has(c));
+		if (network || (status !== undefined && (status >= 500 || status === 429))) {
+			throw new SaasError(
+				system,
+				'system_unavailable',
+				`the token could not be refreshed: ${SYSTEM_NAMES[system]} did not answer (${network ?? `HTTP ${status}`}); try again later`,
+				status,
+				true,
+			);
+		}
+		throw new SaasError(system, 'unauthorized', `the token was refused and could not be refreshed${status ? ` (HTTP ${status})` : ''}: reconnect the credential in n8n`, status);
 	}
 }
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 function systemOf(credentialType: string): SaasSystem {
 	if (credentialType === CREDENTIAL_TYPES.salesforce) return 'salesforce';
