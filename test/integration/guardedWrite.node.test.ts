@@ -1,0 +1,294 @@
+import { actionDigest } from '../../lib/approval/digest';
+import { PROOF_KEY } from '../../lib/approval/gate';
+import { signApprovalProof } from '../../lib/approval/proof';
+import { closeAllStores, openStore } from '../../lib/store/open';
+import { GuardStore } from '../../lib/store/types';
+import { storeConfigFrom } from '../../nodes/shared/runtime';
+import { QuickBooksEmulator } from '../emulators/quickbooks';
+import { SalesforceEmulator } from '../emulators/salesforce';
+import { ZendeskEmulator } from '../emulators/zendesk';
+import { auditLogger, embeddedCredential, guardNodeTypes, guardedWrite, redisCredential } from '../helpers/guardNodes';
+import { runWorkflow } from '../helpers/n8nInProcess';
+
+type Guard = { decision: string; reasons: Array<{ code: string; message: string }>; audit?: { seq: number } };
+type Write = { operation: string; recordId: string; changes: Array<{ field: string; before: unknown; after: unknown }>; marker?: Record<string, string>; dryRun?: boolean };
+const guardOf = (item: Record<string, unknown>) => item.guard as Guard;
+const writeOf = (item: Record<string, unknown>) => item.write as Write;
+
+const sf = new SalesforceEmulator();
+const zd = new ZendeskEmulator();
+const qb = new QuickBooksEmulator();
+let zdBase = '';
+let qbBase = '';
+let qbInvoice = '';
+
+beforeAll(async () => {
+	await sf.start();
+	zdBase = await zd.start();
+	qbBase = await qb.start();
+	qbInvoice = qb.seed().Invoice[0];
+});
+afterAll(async () => {
+	await closeAllStores();
+	await Promise.all([sf.stop(), zd.stop(), qb.stop()]);
+});
+
+const DAY = 86_400_000;
+const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY).toISOString().slice(0, 10);
+const tracking = { ownerEmail: 'ops@example.com', rotationIntervalDays: 90, lastRotated: isoDay(-10), warningDays: 14 };
+
+function saasCredentials(over: { zendesk?: Record<string, unknown> } = {}) {
+	return {
+		agentGuardSalesforceOAuth2Api: {
+			...tracking,
+			clientId: sf.clientId,
+			clientSecret: 'emulator-secret',
+			accessTokenUrl: `${sf.baseUrl}/services/oauth2/token`,
+			authUrl: `${sf.baseUrl}/services/oauth2/authorize`,
+			grantType: 'authorizationCode',
+			authentication: 'header',
+			oauthTokenData: { access_token: sf.accessToken, refresh_token: sf.refreshToken, instance_url: sf.baseUrl, token_type: 'Bearer' },
+		},
+		agentGuardZendeskApi: { ...tracking, subdomain: 'acme', email: zd.email, apiToken: zd.apiToken, baseUrlOverride: zdBase, ...over.zendesk },
+		agentGuardQuickBooksOAuth2Api: { ...tracking, realmId: qb.realmId, baseUrlOverride: qbBase, oauthTokenData: { access_token: qb.token, refresh_token: 'qb-refresh' } },
+	};
+}
+
+const OPEN_POLICY = JSON.stringify({
+	rules: [
+		{ id: 'sf', system: 'salesforce', object: '*', operations: ['read', 'create', 'update', 'delete'], readableFields: ['*'], writableFields: ['*'] },
+		{ id: 'zd', system: 'zendesk', object: '*', operations: ['read', 'create', 'update', 'delete'], readableFields: ['*'], writableFields: ['*'] },
+		{ id: 'qb', system: 'quickbooks', object: '*', operations: ['read', 'create', 'update', 'delete'], readableFields: ['*'], writableFields: ['*'] },
+	],
+});
+
+function writer(name: string, params: Record<string, unknown> = {}) {
+	return guardedWrite(name, { agentId: 'sales-bot', requireApproval: true, dryRun: false, checkPolicy: true, policySource: 'json', policyJson: OPEN_POLICY, zendeskAuthentication: 'apiToken', ...params });
+}
+
+function storeOf(credential: Record<string, unknown>): Promise<GuardStore> {
+	return openStore(storeConfigFrom(credential as never));
+}
+
+/** What Approval Gate puts on an approved item: a proof over the exact action (and before-image). */
+async function approve(store: GuardStore, action: Record<string, unknown>, before?: Record<string, unknown>, id = `apr-${Math.random().toString(36).slice(2)}`) {
+	return signApprovalProof(store.deriveKey(PROOF_KEY), { id, digest: actionDigest(action, before), approvers: ['Dana'], decidedAt: Date.now() });
+}
+
+function leadId(): string {
+	return sf.seed({ Lead: [{ FirstName: 'Ada', LastName: 'Lovelace', Company: 'Engines Ltd', Status: 'Open - Not Contacted', Rating: 'Cold' }] }).Lead[0];
+}
+
+describe.each([
+	['embedded', () => embeddedCredential()],
+	['redis', () => redisCredential()],
+])('Guarded Write (%s store)', (_name, makeCredential) => {
+	let agentGuardApi: Record<string, unknown>;
+	let store: GuardStore;
+	beforeEach(async () => {
+		sf.reset();
+		sf.issueAccessToken();
+		agentGuardApi = makeCredential();
+		store = await storeOf(agentGuardApi);
+	});
+
+	const run = (nodes: ReturnType<typeof writer>[], input: Record<string, unknown>[], extra: { connections?: Array<[string, string, number?]>; credentials?: Record<string, unknown> } = {}) =>
+		runWorkflow({ nodeTypes: guardNodeTypes, nodes, input: input as never, connections: extra.connections, credentials: { agentGuardApi, ...saasCredentials(), ...(extra.credentials as object) } as never });
+
+	test('two executions racing with the same approval: exactly one writes, the other is refused as approval_reused', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Rating: 'Warm' } };
+		const item = { action, approval: await approve(store, action) };
+		const results = await Promise.all([1, 2, 3].map(() => run([writer('Write')], [item])));
+		const decisions = results.map((r) => [...r.nodeOutput('Write', 0), ...r.nodeOutput('Write', 1)].map((i) => guardOf(i).reasons[0]?.code ?? guardOf(i).decision)[0]).sort();
+		expect(decisions).toEqual(['approval_reused', 'approval_reused', 'written']);
+		expect(sf.requests.filter((r) => r.method === 'PATCH' && r.status === 204)).toHaveLength(1);
+	});
+
+	test('an approved Salesforce update is written with its before-image, and write.applied in the trail holds before, after and the change marker', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Status: 'Working - Contacted', Rating: 'Hot' }, reason: 'replied' };
+		const result = await run([writer('Write'), auditLogger('Trace', { operation: 'trace' })], [{ action, approval: await approve(store, action) }], { connections: [['Write', 'Trace', 0]] });
+		const [written] = result.nodeOutput('Write', 0);
+		expect(result.nodeOutput('Write', 1)).toEqual([]);
+		expect(guardOf(written)).toMatchObject({ decision: 'written', reasons: [] });
+		expect(writeOf(written).changes).toEqual([
+			{ field: 'Status', before: 'Open - Not Contacted', after: 'Working - Contacted' },
+			{ field: 'Rating', before: 'Cold', after: 'Hot' },
+		]);
+		expect(sf.get('Lead', id)).toMatchObject({ Status: 'Working - Contacted', Rating: 'Hot' });
+		const [entry] = result.nodeOutput('Trace').filter((e) => e.event === 'write.applied');
+		expect(entry).toMatchObject({
+			subject: { system: 'salesforce', object: 'Lead', recordId: id },
+			before: { Status: 'Open - Not Contacted', Rating: 'Cold' },
+			after: { Status: 'Working - Contacted', Rating: 'Hot' },
+			details: { operation: 'update', confirmedBy: 'response' },
+		});
+		expect((entry.details as { marker: Record<string, string> }).marker.SystemModstamp).toBe(String(sf.get('Lead', id)?.SystemModstamp));
+		expect(guardOf(written).audit?.seq).toBe(entry.seq);
+	});
+
+	test('the same approval used a second time is refused as approval_reused and nothing reaches Salesforce', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Status: 'Qualified' } };
+		const item = { action, approval: await approve(store, action) };
+		await run([writer('Write')], [item]);
+		sf.humanEdit('Lead', id, { Status: 'Unqualified' });
+		const writesBefore = sf.requests.filter((r) => r.method === 'PATCH').length;
+		const replay = await run([writer('Write')], [item]);
+		expect(replay.nodeOutput('Write', 0)).toEqual([]);
+		expect(guardOf(replay.nodeOutput('Write', 1)[0]).reasons[0]).toMatchObject({ code: 'approval_reused', message: expect.stringMatching(/already used \(applied/) });
+		expect(sf.requests.filter((r) => r.method === 'PATCH').length).toBe(writesBefore);
+		expect(sf.get('Lead', id)?.Status).toBe('Unqualified');
+	});
+
+	test('an action changed after approval is refused as approval_mismatch; one without approval as approval_missing', async () => {
+		const id = leadId();
+		const approved = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Status: 'Qualified' } };
+		const tampered = { ...approved, fields: { Status: 'Qualified', Rating: 'Hot' } };
+		const result = await run([writer('Write')], [{ action: tampered, approval: await approve(store, approved) }, { action: approved }]);
+		expect(result.nodeOutput('Write', 1).map((i) => guardOf(i).reasons[0].code)).toEqual(['approval_mismatch', 'approval_missing']);
+		expect(sf.get('Lead', id)).toMatchObject({ Status: 'Open - Not Contacted', Rating: 'Cold' });
+		const refused = await store.query({ executionId: result.executionId, event: 'write.refused' });
+		expect(refused.entries.map((e) => (e.details as { reasons: Array<{ code: string }> }).reasons[0].code)).toEqual(['approval_mismatch', 'approval_missing']);
+	});
+
+	test('a record changed since the approver saw it is refused as record_changed', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Status: 'Qualified' } };
+		const before = { Status: 'Open - Not Contacted' };
+		const approval = await approve(store, action, before);
+		sf.humanEdit('Lead', id, { Status: 'Working - Contacted' });
+		const result = await run([writer('Write')], [{ action, before, approval }]);
+		expect(guardOf(result.nodeOutput('Write', 1)[0]).reasons[0]).toMatchObject({ code: 'record_changed', message: expect.stringContaining('Status') });
+		expect(sf.get('Lead', id)?.Status).toBe('Working - Contacted');
+	});
+
+	test('the inline policy refuses a field the agent may not write, before any request to the system', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { OwnerId: '005000000000001AAA' } };
+		const requests = sf.requests.length;
+		const result = await run([writer('Write', { policySource: 'sales' })], [{ action, approval: await approve(store, action) }]);
+		expect(guardOf(result.nodeOutput('Write', 1)[0]).reasons[0]).toMatchObject({ code: 'field_not_writable', rule: expect.any(String) });
+		expect(sf.requests.length).toBe(requests);
+	});
+
+	test('dry run shows what would change, writes nothing and leaves the approval for the real write', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Status: 'Qualified' } };
+		const item = { action, approval: await approve(store, action) };
+		const dry = await run([writer('Write', { dryRun: true })], [item]);
+		const [preview] = dry.nodeOutput('Write', 0);
+		expect(guardOf(preview).decision).toBe('dry_run');
+		expect(writeOf(preview)).toMatchObject({ dryRun: true, changes: [{ field: 'Status', before: 'Open - Not Contacted', after: 'Qualified' }] });
+		expect(sf.get('Lead', id)?.Status).toBe('Open - Not Contacted');
+		const real = await run([writer('Write')], [item]);
+		expect(guardOf(real.nodeOutput('Write', 0)[0]).decision).toBe('written');
+		expect(sf.get('Lead', id)?.Status).toBe('Qualified');
+	});
+
+	test('an expired credential refuses the write with credential_expired and sends nothing; one expiring soon writes with a warning', async () => {
+		const ticket = String((await zdFirstTicket()).id);
+		const action = { system: 'zendesk', object: 'tickets', operation: 'update', recordId: ticket, fields: { priority: 'urgent' } };
+		const approval = await approve(store, action);
+		const requests = zd.requests.length;
+		const expired = await runWorkflow({
+			nodeTypes: guardNodeTypes,
+			nodes: [writer('Write')],
+			input: [{ action, approval }],
+			credentials: { agentGuardApi, ...saasCredentials({ zendesk: { accessTokenExpiresAt: isoDay(-1) } }) } as never,
+		});
+		expect(guardOf(expired.nodeOutput('Write', 1)[0]).reasons[0]).toMatchObject({ code: 'credential_expired', message: expect.stringMatching(/^Zendesk credential: the token expired/) });
+		expect(zd.requests.length).toBe(requests);
+		const expiring = await runWorkflow({
+			nodeTypes: guardNodeTypes,
+			nodes: [writer('Write')],
+			input: [{ action, approval }],
+			credentials: { agentGuardApi, ...saasCredentials({ zendesk: { accessTokenExpiresAt: isoDay(5) } }) } as never,
+		});
+		const [written] = expiring.nodeOutput('Write', 0);
+		expect(guardOf(written)).toMatchObject({ decision: 'written', reasons: [{ code: 'credential_expiring' }] });
+	});
+
+	test('a human edit between the before-image and the write is caught by the concurrency check: write_conflict, write.failed in the trail, nothing clobbered', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Status: 'Qualified' } };
+		// The first GET is the before-image; the edit lands just before the next one (the conflict check before the PATCH).
+		sf.beforeNext('GET', () => sf.beforeNext('GET', () => sf.humanEdit('Lead', id, { Status: 'Closed - Not Converted' })));
+		const result = await run([writer('Write')], [{ action, approval: await approve(store, action) }]);
+		expect(guardOf(result.nodeOutput('Write', 1)[0]).reasons[0].code).toBe('write_conflict');
+		expect(sf.get('Lead', id)?.Status).toBe('Closed - Not Converted');
+		const failed = await store.query({ executionId: result.executionId, event: 'write.failed' });
+		expect(failed.entries[0].details).toMatchObject({ code: 'conflict', outcome: 'not_applied' });
+	});
+
+	test('Salesforce down (503): write.failed with system_unavailable, the approval is released because nothing was applied, and a retry writes', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Status: 'Qualified' } };
+		const item = { action, approval: await approve(store, action) };
+		sf.beforeNext('PATCH', () => sf.failNext(503, 'SERVER_UNAVAILABLE', 'down for maintenance'));
+		const failed = await run([writer('Write')], [item]);
+		expect(guardOf(failed.nodeOutput('Write', 1)[0]).reasons[0].code).toBe('system_unavailable');
+		const retry = await run([writer('Write')], [item]);
+		expect(guardOf(retry.nodeOutput('Write', 0)[0]).decision).toBe('written');
+		expect(sf.get('Lead', id)?.Status).toBe('Qualified');
+	});
+
+	test('an expired Salesforce access token is refreshed through n8n and the write goes through once', async () => {
+		const id = leadId();
+		const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Rating: 'Warm' } };
+		const approval = await approve(store, action);
+		const credentials = saasCredentials();
+		sf.expireToken();
+		const refreshToken = sf.refreshToken;
+		const result = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [writer('Write')], input: [{ action, approval }], credentials: { agentGuardApi, ...credentials } as never });
+		expect(guardOf(result.nodeOutput('Write', 0)[0]).decision).toBe('written');
+		expect(sf.get('Lead', id)?.Rating).toBe('Warm');
+		expect(sf.refreshToken).not.toBe(refreshToken); // rotated by the refresh n8n performed
+		expect(sf.requests.filter((r) => r.method === 'PATCH' && r.status === 204)).toHaveLength(1);
+	});
+
+	test('creates and deletes on Zendesk and a QuickBooks update (SyncToken) are written and recorded', async () => {
+		const ticket = String((await zdFirstTicket()).id);
+		const invoiceId = qbInvoice;
+		const create = { system: 'zendesk', object: 'tickets', operation: 'create', fields: { subject: 'Call back', comment: { body: 'Customer asked for a call' }, priority: 'normal' } };
+		const del = { system: 'zendesk', object: 'tickets', operation: 'delete', recordId: ticket };
+		const qbUpdate = { system: 'quickbooks', object: 'Invoice', operation: 'update', recordId: invoiceId, fields: { PrivateNote: 'Agent: reminder sent' } };
+		const result = await run([writer('Write')], [
+			{ action: create, approval: await approve(store, create) },
+			{ action: del, approval: await approve(store, del) },
+			{ action: qbUpdate, approval: await approve(store, qbUpdate) },
+		]);
+		expect(result.nodeOutput('Write', 1)).toEqual([]);
+		const [created, deleted, updated] = result.nodeOutput('Write', 0).map(writeOf);
+		expect(created.recordId).toMatch(/^\d+$/);
+		expect(zd.isDeletedTicket(ticket)).toBe(true);
+		expect(deleted.changes.length).toBeGreaterThan(3); // the whole ticket, kept for a restore
+		expect(qb.get('Invoice', invoiceId)?.PrivateNote).toBe('Agent: reminder sent');
+		expect(updated.marker?.SyncToken).toBe(String(qb.get('Invoice', invoiceId)?.SyncToken));
+		const applied = await store.query({ executionId: result.executionId, event: 'write.applied' });
+		expect(applied.entries.map((e) => [e.subject?.system, (e.details as { operation: string }).operation])).toEqual([
+			['zendesk', 'create'],
+			['zendesk', 'delete'],
+			['quickbooks', 'update'],
+		]);
+	});
+
+	test('a malformed action is refused as malformed_action naming the field; a missing credential is an error naming it', async () => {
+		const result = await run([writer('Write', { requireApproval: false })], [{ action: { system: 'salesforce', object: 'Lead', operation: 'update', fields: { Status: 'x' } } }]);
+		expect(guardOf(result.nodeOutput('Write', 1)[0]).reasons[0]).toMatchObject({ code: 'malformed_action', message: expect.stringContaining('"action.recordId"') });
+		const noCredential = await runWorkflow({
+			nodeTypes: guardNodeTypes,
+			nodes: [{ ...writer('Write', { requireApproval: false }), credentials: { agentGuardApi: { id: '1', name: 'Agent Guard' } } }],
+			input: [{ action: { system: 'salesforce', object: 'Lead', operation: 'update', recordId: leadId(), fields: { Status: 'x' } } }],
+			credentials: { agentGuardApi } as never,
+		});
+		expect(noCredential.error('Write')?.message).toMatch(/Item 0: the node has no Salesforce credential/);
+	});
+});
+
+async function zdFirstTicket(): Promise<{ id: number }> {
+	const res = await fetch(`${zdBase}/tickets.json`, { headers: { authorization: `Basic ${Buffer.from(`${zd.email}/token:${zd.apiToken}`).toString('base64')}` } });
+	const body = (await res.json()) as { tickets: Array<{ id: number }> };
+	return body.tickets[0];
+}
