@@ -9,6 +9,8 @@ import { valueAt, withValueAt } from '../../lib/fields/path';
 import { GuardRun } from '../../lib/runtime/guardRun';
 import { Reason } from '../../lib/runtime/reasons';
 import { loadPolicy } from '../shared/policy';
+import { CREDENTIAL_TYPES, SAAS_SYSTEMS, SYSTEM_NAMES, credentialTypeFor } from '../shared/saas';
+import { SaasSystem } from '../../lib/saas/types';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
 import { properties } from './description';
 
@@ -30,7 +32,14 @@ export class ScopeGuard implements INodeType {
 		outputs: ['main', 'main'],
 		outputNames: ['Allowed', 'Denied'],
 		// Optional: without it the embedded journal in the n8n user folder is used.
-		credentials: [{ name: 'agentGuardApi', required: false, testedBy: 'agentGuardApiTest' }],
+		credentials: [
+			{ name: 'agentGuardApi', required: false, testedBy: 'agentGuardApiTest' },
+			// Only to read granted scopes from (Check Credential Scopes, Scopes From: Credential).
+			{ name: 'agentGuardSalesforceOAuth2Api', required: false, displayOptions: { show: { operation: ['checkScopes'], scopesSource: ['credential'] } } },
+			{ name: 'agentGuardZendeskApi', required: false, displayOptions: { show: { operation: ['checkScopes'], scopesSource: ['credential'], zendeskAuthentication: ['apiToken'] } } },
+			{ name: 'agentGuardZendeskOAuth2Api', required: false, displayOptions: { show: { operation: ['checkScopes'], scopesSource: ['credential'], zendeskAuthentication: ['oAuth2'] } } },
+			{ name: 'agentGuardQuickBooksOAuth2Api', required: false, displayOptions: { show: { operation: ['checkScopes'], scopesSource: ['credential'] } } },
+		],
 		properties,
 	};
 
@@ -49,7 +58,7 @@ export class ScopeGuard implements INodeType {
 				const agent = await run.agent(agentId);
 				if (operation === 'checkActions') outs.push(checkAction(this, run, policy, i, items[i], agentId, agent, counts));
 				else if (operation === 'filterRecords') outs.push(filterItem(this, run, policy, i, items[i], agentId, agent));
-				else outs.push(checkItemScopes(this, run, policy, i, items[i], agentId, agent));
+				else outs.push(await checkItemScopes(this, run, policy, i, items[i], agentId, agent));
 			} catch (error) {
 				const nodeError = toNodeError(this, error, i, /Agent ID/.test(String(error)) ? 'Agent ID' : undefined);
 				if (!this.continueOnFail()) throw nodeError;
@@ -118,12 +127,21 @@ function filterItem(ctx: IExecuteFunctions, run: GuardRun, policy: Policy, i: nu
 	return { allowed: result.allowed, item: { json, pairedItem: { item: i } }, entry, decision: result.allowed ? 'allow' : 'deny', reasons: result.reasons, agentId };
 }
 
-function checkItemScopes(ctx: IExecuteFunctions, run: GuardRun, policy: Policy, i: number, item: INodeExecutionData, agentId: string, agent: AgentRecord | undefined): Out {
+async function checkItemScopes(ctx: IExecuteFunctions, run: GuardRun, policy: Policy, i: number, item: INodeExecutionData, agentId: string, agent: AgentRecord | undefined): Promise<Out> {
 	const system = String(ctx.getNodeParameter('system', i, '')).trim();
-	const raw = ctx.getNodeParameter('scopes', i, '') as unknown;
-	const granted = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
 	if (!system) throw new NodeOperationError(ctx.getNode(), `Item ${i}, field "System": empty; say whose scopes these are (salesforce, zendesk, quickbooks)`, { itemIndex: i });
-	const report = checkScopes(policy, system, granted);
+	const fromCredential = ctx.getNodeParameter('scopesSource', i, 'parameter') === 'credential';
+	let granted: string[];
+	let source = 'parameter';
+	if (fromCredential) {
+		const found = await scopesFromCredential(ctx, system, i);
+		granted = found.scopes;
+		source = found.source;
+	} else {
+		const raw = ctx.getNodeParameter('scopes', i, '') as unknown;
+		granted = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
+	}
+	const report = { ...checkScopes(policy, system, granted), scopesFrom: source };
 	const suspended = suspendedReason(agent);
 	const reasons: Reason[] = suspended ?? [
 		...report.overPermissioned.map((s) => ({ code: 'scope_beyond_policy', message: `granted scope "${s}" is more than the policy needs` })),
@@ -132,6 +150,29 @@ function checkItemScopes(ctx: IExecuteFunctions, run: GuardRun, policy: Policy, 
 	const entry = run.record({ agentId, actor: { type: 'system', id: 'agent-guard' }, event: 'scope.scopes_checked', subject: { system: report.system }, details: { ...report } });
 	const ok = report.ok && !suspended;
 	return { allowed: ok, item: { json: { ...item.json, ...(report as unknown as IDataObject) }, pairedItem: { item: i } }, entry, decision: ok ? 'allow' : 'deny', reasons, agentId };
+}
+
+/**
+ * The scopes a SaaS credential holds: what the system granted (the token response's `scope`, which
+ * Salesforce and Zendesk return), else what the credential asks for. A Zendesk API token has all of
+ * its user's access, so it counts as read and write.
+ */
+async function scopesFromCredential(ctx: IExecuteFunctions, rawSystem: string, i: number): Promise<{ scopes: string[]; source: string }> {
+	const system = rawSystem.toLowerCase();
+	if (!(SAAS_SYSTEMS as string[]).includes(system)) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${i}, field "System": "${rawSystem}" has no Agent Guard credential type; use salesforce, zendesk or quickbooks`, { itemIndex: i });
+	}
+	const type = credentialTypeFor(ctx, system as SaasSystem);
+	if (ctx.getNode().credentials?.[type] === undefined) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "Scopes From" is Credential but the node has no ${SYSTEM_NAMES[system as SaasSystem]} credential`, { itemIndex: i, description: 'Select the credential to check, or set "Scopes From" to Parameter.' });
+	}
+	const data = await ctx.getCredentials(type);
+	if (type === CREDENTIAL_TYPES.zendeskToken) return { scopes: ['read', 'write'], source: 'api_token' };
+	const token = (data.oauthTokenData ?? {}) as { scope?: unknown };
+	const split = (value: unknown) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : Array.isArray(value) ? value.map(String) : []);
+	const granted = split(token.scope);
+	if (granted.length) return { scopes: granted, source: 'granted' };
+	return { scopes: split(data.scope), source: 'requested' };
 }
 
 function str(value: unknown): string | undefined {

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { policyProperties } from '../shared/policy';
 import { agentIdProperty, showFor } from '../shared/properties';
+import { zendeskAuthenticationProperty } from '../shared/saas';
 
 
 export const properties: INodeProperties[] = [
@@ -59,11 +60,23 @@ export const properties: INodeProperties[] = [
 		displayOptions: showFor('filterRecords'),
 	},
 	{
+		displayName: 'Scopes From',
+		name: 'scopesSource',
+		type: 'options',
+		options: [
+			{ name: 'Parameter', value: 'parameter', description: 'A list you give below (or map from the item)' },
+			{ name: 'Credential', value: 'credential', description: 'What the system granted the Agent Guard credential of that system' },
+		],
+		default: 'parameter',
+		displayOptions: showFor('checkScopes'),
+	},
+	{ ...zendeskAuthenticationProperty, displayOptions: { show: { operation: ['checkScopes'], scopesSource: ['credential'] } } },
+	{
 		displayName: 'Granted Scopes',
 		name: 'scopes',
 		type: 'string',
 		default: '={{ $json.scopes }}',
 		hint: 'A list, or text separated by spaces or commas, e.g. "api refresh_token full"',
-		displayOptions: showFor('checkScopes'),
+		displayOptions: { show: { operation: ['checkScopes'], scopesSource: ['parameter'] } },
 	},
 ];

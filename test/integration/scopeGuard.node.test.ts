@@ -87,6 +87,26 @@ describe('Scope Guard Filter Records and Check Credential Scopes', () => {
 		expect(run.nodeOutput('Scopes', 0)[0]).toMatchObject({ ok: true, needed: ['api'] });
 	});
 
+	test('Check Credential Scopes reads the scopes a SaaS credential was granted (Salesforce token data), asked for (QuickBooks), or an API token implies (Zendesk)', async () => {
+		const saasRefs = { agentGuardSalesforceOAuth2Api: { id: '2', name: 'SF' }, agentGuardZendeskApi: { id: '3', name: 'ZD' }, agentGuardQuickBooksOAuth2Api: { id: '4', name: 'QB' } };
+		const check = (name: string, system: string, policySource: string) =>
+			scopeGuard(name, { operation: 'checkScopes', agentId: 'ops-bot', policySource, system, scopesSource: 'credential', zendeskAuthentication: 'apiToken' }, { credentials: { agentGuardApi: { id: '1', name: 'Agent Guard' }, ...saasRefs } });
+		const run = await runWorkflow({
+			nodeTypes: guardNodeTypes,
+			nodes: [check('SF', 'salesforce', 'sales'), check('ZD', 'zendesk', 'support'), check('QB', 'quickbooks', 'finance')],
+			credentials: {
+				agentGuardApi: embeddedCredential(),
+				agentGuardSalesforceOAuth2Api: { scope: 'api refresh_token', oauthTokenData: { access_token: 'x', scope: 'refresh_token full api' } },
+				agentGuardZendeskApi: { subdomain: 'acme', email: 'a@acme.test', apiToken: 'x' },
+				agentGuardQuickBooksOAuth2Api: { scope: 'com.intuit.quickbooks.accounting', realmId: '1', oauthTokenData: { access_token: 'x' } },
+			},
+		});
+		expect(run.nodeOutput('SF', 1)[0]).toMatchObject({ scopesFrom: 'granted', overPermissioned: ['full'], guard: { reasons: [{ code: 'scope_beyond_policy' }] } });
+		expect([...run.nodeOutput('ZD', 0), ...run.nodeOutput('ZD', 1)][0]).toMatchObject({ scopesFrom: 'api_token', granted: ['read', 'write'] });
+		expect(run.nodeOutput('QB', 0)[0]).toMatchObject({ scopesFrom: 'requested', granted: ['com.intuit.quickbooks.accounting'], ok: true });
+		for (const name of ['SF', 'ZD', 'QB']) expect(JSON.stringify([...run.nodeOutput(name, 0), ...run.nodeOutput(name, 1)])).not.toMatch(/access_token|"x"/);
+	});
+
 	test('an invalid policy fails once, at the start, naming the rule and the field', async () => {
 		const run = await runWorkflow({
 			nodeTypes: guardNodeTypes,
