@@ -23,7 +23,12 @@ export class AgentGuardQuickBooksOAuth2Api implements ICredentialType {
 			placeholder: 'http://127.0.0.1:8090/v3/company/',
 			description: 'For a local emulator; empty uses the environment above',
 		},
-		...oauth2Properties({ authUrl: 'https://appcenter.intuit.com/connect/oauth2', accessTokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer' }),
+		// With a base URL override (a local emulator), tokens are refreshed at its origin too.
+		...oauth2Properties({
+			authUrl: 'https://appcenter.intuit.com/connect/oauth2',
+			accessTokenUrl:
+				'={{ $self["baseUrlOverride"] ? String($self["baseUrlOverride"]).replace(/^(https?:\\/\\/[^/?#]+).*$/, "$1") + "/oauth2/v1/tokens/bearer" : "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer" }}',
+		}),
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'com.intuit.quickbooks.accounting' },
 		// QuickBooks refresh tokens expire for good after 100 days (x_refresh_token_expires_in).
 		...trackingProperties({ accessTokenExpiry: false, refreshTokenExpiry: true }),

@@ -13,6 +13,10 @@
  * expired bearer token → 401 Fault 3200, throttling → 429 Fault 3001, and `requestid` idempotency
  * (a repeated requestid returns the first response instead of doing the work again).
  *
+ * OAuth: `POST /oauth2/v1/tokens/bearer` with `grant_type=refresh_token` (form body; client id and
+ * secret as basic auth, as Intuit wants, or in the body) issues a new access token, which the API then
+ * accepts, and a rotated refresh token; the old refresh token then gets 400 `invalid_grant`.
+ *
  * Customers cannot be deleted in QuickBooks (they are name-list entities): they are made inactive
  * with a sparse update `Active: false`; `operation=delete` on a customer is refused.
  */
@@ -109,7 +113,11 @@ export class QuickBooksEmulator {
 	readonly realmId: string;
 	/** Every request served, newest last (no headers: they hold the token). */
 	readonly requests: EmulatorRequest[] = [];
+	/** The OAuth app n8n's credential is configured with. */
+	readonly clientId = 'qbo-emulator-client-id';
+	readonly clientSecret = 'qbo-emulator-client-secret';
 	private accessToken: string;
+	private currentRefreshToken: string;
 	private tokenExpired = false;
 	private server?: http.Server;
 	private url?: string;
@@ -121,9 +129,10 @@ export class QuickBooksEmulator {
 	private readonly failures: { status: number; remaining: number }[] = [];
 	private latencyMs = 0;
 
-	constructor(options: { realmId?: string; accessToken?: string } = {}) {
+	constructor(options: { realmId?: string; accessToken?: string; refreshToken?: string } = {}) {
 		this.realmId = options.realmId ?? '9130357766921234';
 		this.accessToken = options.accessToken ?? 'qbo-emulator-access-token';
+		this.currentRefreshToken = options.refreshToken ?? 'AB11qbo-emulator-refresh-token';
 		for (const e of ENTITIES) {
 			this.store.set(e, new Map());
 			this.deleted.set(e, new Set());
@@ -133,6 +142,16 @@ export class QuickBooksEmulator {
 	/** The access token the emulator currently accepts. */
 	get token(): string {
 		return this.accessToken;
+	}
+
+	/** The refresh token the token endpoint accepts now (rotated on every refresh). */
+	get refreshToken(): string {
+		return this.currentRefreshToken;
+	}
+
+	/** The OAuth token endpoint, `http://127.0.0.1:PORT/oauth2/v1/tokens/bearer` (Intuit's path). */
+	get tokenUrl(): string {
+		return new URL('/oauth2/v1/tokens/bearer', this.baseUrl).toString();
 	}
 
 	/** Base URL for node-quickbooks' `endpoint`: `http://127.0.0.1:PORT/v3/company/` (the library appends the realm id). */
@@ -176,6 +195,11 @@ export class QuickBooksEmulator {
 		this.accessToken = token;
 		this.tokenExpired = false;
 		return token;
+	}
+
+	/** The refresh token is revoked (the user disconnected the app): refreshing gets 400 `invalid_grant`. */
+	revokeRefreshToken(): void {
+		this.currentRefreshToken = `AB11qbo-revoked-${Date.now().toString(36)}`;
 	}
 
 	/** The next `count` API requests fail with `status` (429 → ThrottleExceeded, 5xx → service fault). */
@@ -235,6 +259,15 @@ export class QuickBooksEmulator {
 		});
 		const record: EmulatorRequest = { method: req.method ?? 'GET', path: url.pathname, query, status: 0 };
 		this.requests.push(record);
+		if (url.pathname === '/oauth2/v1/tokens/bearer') {
+			// The body holds tokens: not recorded.
+			const [status, payload] = this.tokenGrant(req, await readBody(req).catch(() => ''));
+			record.status = status;
+			const text = JSON.stringify(payload);
+			res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text), intuit_tid: `1-${Date.now().toString(16)}-emu` });
+			res.end(text);
+			return;
+		}
 		let status = 200;
 		let payload: Json;
 		try {
@@ -344,6 +377,28 @@ export class QuickBooksEmulator {
 		}
 		if (key) this.requestIds.set(key, { status: 200, body: clone(result) });
 		return result;
+	}
+
+	/** Intuit's refresh_token grant: errors are OAuth's `{error}` bodies, not Faults. */
+	private tokenGrant(req: http.IncomingMessage, raw: string): [number, Json] {
+		if (req.method !== 'POST') return [405, { error: 'invalid_request' }];
+		const form = new URLSearchParams(raw);
+		let clientId = form.get('client_id') ?? '';
+		let clientSecret = form.get('client_secret') ?? '';
+		const header = req.headers.authorization ?? '';
+		if (header.startsWith('Basic ')) {
+			const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+			const colon = decoded.indexOf(':');
+			clientId = decodeURIComponent(decoded.slice(0, colon));
+			clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+		}
+		if (clientId !== this.clientId || clientSecret !== this.clientSecret) return [401, { error: 'invalid_client' }];
+		if (form.get('grant_type') !== 'refresh_token') return [400, { error: 'unsupported_grant_type' }];
+		if (form.get('refresh_token') !== this.currentRefreshToken) return [400, { error: 'invalid_grant' }];
+		const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+		this.currentRefreshToken = `AB11qbo-emulator-refresh-${stamp}`;
+		const accessToken = this.issueToken(`qbo-emulator-access-token-${stamp}`);
+		return [200, { access_token: accessToken, refresh_token: this.currentRefreshToken, token_type: 'bearer', expires_in: 3600, x_refresh_token_expires_in: 8726400 }];
 	}
 
 	private authenticate(req: http.IncomingMessage): void {

@@ -7,6 +7,11 @@
  * restorable, 404 RecordNotFound, 401 for an expired or unknown token, 429 with Retry-After,
  * 422 RecordInvalid for validation errors. Unknown attributes in a write are silently ignored,
  * as the real API does. `GET /users/me` without any credentials answers the anonymous user.
+ *
+ * OAuth: `POST /oauth/tokens` with `grant_type=refresh_token` (form or JSON body; client id and
+ * secret in the body or as basic auth) issues a new access token, which the API then accepts, and a
+ * rotated refresh token (the old one then gets 400 `invalid_grant`), as Zendesk does for OAuth
+ * clients with refresh tokens enabled.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +31,8 @@ export interface ZendeskEmulatorOptions {
 	apiToken?: string;
 	/** OAuth bearer token. */
 	oauthToken?: string;
+	/** OAuth refresh token for `POST /oauth/tokens`. */
+	oauthRefreshToken?: string;
 	/** Seed the demo data at construction (default true). */
 	seed?: boolean;
 }
@@ -66,6 +73,11 @@ export class ZendeskEmulator {
 	readonly email: string;
 	apiToken: string;
 	oauthToken: string;
+	/** The refresh token `POST /oauth/tokens` accepts now (rotated on every refresh). */
+	oauthRefreshToken: string;
+	/** The OAuth client n8n's credential is configured with. */
+	readonly clientId = 'zendesk-emulator-client';
+	readonly clientSecret = 'zendesk-emulator-client-secret';
 	/** Every request seen: method and path (tests assert e.g. that a write was not retried). */
 	readonly requests: Array<{ method: string; path: string }> = [];
 
@@ -74,6 +86,7 @@ export class ZendeskEmulator {
 	private nextId = 1000;
 	private clock = Math.floor(Date.now() / 1000);
 	private tokenExpired = false;
+	private oauthExpired = false;
 	private rateLimitRemaining = 0;
 	private retryAfter = 1;
 	private failRemaining = 0;
@@ -91,6 +104,7 @@ export class ZendeskEmulator {
 		this.email = options.email ?? 'maria.lopez@acme-support.example';
 		this.apiToken = options.apiToken ?? 'zdTok3n-EMULATOR-0f9a8b7c6d5e4f3a2b1c';
 		this.oauthToken = options.oauthToken ?? 'zdOAuth-EMULATOR-a1b2c3d4e5f60718293a';
+		this.oauthRefreshToken = options.oauthRefreshToken ?? 'zdRefresh-EMULATOR-9f8e7d6c5b4a39281706';
 		this.createAgent();
 		if (options.seed !== false) this.seed();
 	}
@@ -109,6 +123,11 @@ export class ZendeskEmulator {
 
 	get baseUrl(): string {
 		return `${this.base}/api/v2`;
+	}
+
+	/** The OAuth token endpoint, `http://127.0.0.1:PORT/oauth/tokens`. */
+	get tokenUrl(): string {
+		return `${this.base}/oauth/tokens`;
 	}
 
 	async stop(): Promise<void> {
@@ -149,11 +168,23 @@ export class ZendeskEmulator {
 	/** The current tokens stop working (401) until `renewTokens()`. */
 	expireToken(): void {
 		this.tokenExpired = true;
+		this.oauthExpired = true;
+	}
+
+	/** Only the OAuth access token stops working (401), as when it outlives `expires_in`; a refresh issues a new one. */
+	expireOAuthToken(): void {
+		this.oauthExpired = true;
+	}
+
+	/** The refresh token is revoked (the user disconnected the app): refreshing gets 400 `invalid_grant`. */
+	revokeRefreshToken(): void {
+		this.oauthRefreshToken = `zdRefresh-REVOKED-${Math.random().toString(36).slice(2, 12)}`;
 	}
 
 	/** Issues fresh tokens and returns them. */
 	renewTokens(): { apiToken: string; oauthToken: string } {
 		this.tokenExpired = false;
+		this.oauthExpired = false;
 		const suffix = Math.random().toString(36).slice(2, 12);
 		this.apiToken = `zdTok3n-EMULATOR-${suffix}`;
 		this.oauthToken = `zdOAuth-EMULATOR-${suffix}`;
@@ -198,6 +229,10 @@ export class ZendeskEmulator {
 				this.failRemaining--;
 				throw new HttpError(this.failStatus, { error: 'ServiceUnavailable', description: 'Zendesk is temporarily unavailable' });
 			}
+			if (url.pathname === '/oauth/tokens') {
+				if (method !== 'POST') throw new HttpError(405, { error: 'MethodNotAllowed' });
+				return send(res, 200, this.refreshGrant(req, raw));
+			}
 			const path = url.pathname.replace(/\.json$/, '');
 			if (!path.startsWith('/api/v2/')) throw new HttpError(404, { error: 'InvalidEndpoint', description: 'Not found' });
 			const parts = path.slice('/api/v2/'.length).split('/').filter(Boolean);
@@ -234,7 +269,7 @@ export class ZendeskEmulator {
 		if (!header) return 'anonymous';
 		const invalidToken = new HttpError(401, { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed or invalid for other reasons.' });
 		if (header.startsWith('Bearer ')) {
-			if (this.tokenExpired || header.slice(7) !== this.oauthToken) throw invalidToken;
+			if (this.oauthExpired || header.slice(7) !== this.oauthToken) throw invalidToken;
 			return 'ok';
 		}
 		if (header.startsWith('Basic ')) {
@@ -244,6 +279,47 @@ export class ZendeskEmulator {
 			return 'ok';
 		}
 		throw new HttpError(401, { error: "Couldn't authenticate you" });
+	}
+
+	/** `POST /oauth/tokens`, refresh_token grant: a new access token and a rotated refresh token. */
+	private refreshGrant(req: http.IncomingMessage, raw: string): Record<string, unknown> {
+		let params: Record<string, string> = {};
+		if (/json/i.test(String(req.headers['content-type'] ?? ''))) {
+			try {
+				const parsed: unknown = JSON.parse(raw);
+				if (parsed && typeof parsed === 'object') params = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+			} catch {
+				throw new HttpError(400, { error: 'invalid_request', error_description: 'The request body could not be parsed' });
+			}
+		} else {
+			params = Object.fromEntries(new URLSearchParams(raw));
+		}
+		let clientId = params.client_id;
+		let clientSecret = params.client_secret;
+		const header = req.headers.authorization;
+		if (header?.startsWith('Basic ')) {
+			const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+			const colon = decoded.indexOf(':');
+			clientId = decodeURIComponent(decoded.slice(0, colon));
+			clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+		}
+		if (clientId !== this.clientId || clientSecret !== this.clientSecret) {
+			throw new HttpError(401, { error: 'invalid_client', error_description: 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.' });
+		}
+		if (params.grant_type !== 'refresh_token') {
+			throw new HttpError(400, { error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported by the authorization server.' });
+		}
+		if (!params.refresh_token || params.refresh_token !== this.oauthRefreshToken) {
+			throw new HttpError(400, {
+				error: 'invalid_grant',
+				error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+			});
+		}
+		const suffix = Math.random().toString(36).slice(2, 12);
+		this.oauthToken = `zdOAuth-EMULATOR-${suffix}`;
+		this.oauthRefreshToken = `zdRefresh-EMULATOR-${suffix}`;
+		this.oauthExpired = false;
+		return { access_token: this.oauthToken, refresh_token: this.oauthRefreshToken, token_type: 'bearer', scope: 'read write', expires_in: 172800, refresh_token_expires_in: 7776000 };
 	}
 
 	private route(method: string, parts: string[], body: Record<string, unknown>): [number, unknown] {
