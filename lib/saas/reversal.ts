@@ -59,6 +59,23 @@ function same(a: unknown, b: unknown): boolean {
 	}
 }
 
+/**
+ * Whether the system still holds what the agent wrote. Systems add to structured values they
+ * store (QuickBooks gives each invoice `Line` an `Id` and `LineNum`, a `CustomerRef` its `name`):
+ * every member the agent wrote must be there with its value; members the system added do not
+ * count as someone's change. Arrays must keep their length (an added line is a change).
+ */
+function holds(now: unknown, wrote: unknown): boolean {
+	if (same(now, wrote)) return true;
+	if (Array.isArray(wrote)) return Array.isArray(now) && now.length === wrote.length && wrote.every((w, i) => holds(now[i], w));
+	if (wrote !== null && typeof wrote === 'object') {
+		if (now === null || typeof now !== 'object' || Array.isArray(now)) return false;
+		const n = now as Record<string, unknown>;
+		return Object.entries(wrote as Record<string, unknown>).every(([k, w]) => holds(n[k], w));
+	}
+	return false;
+}
+
 function valueOf(system: SaasSystem, fields: Record<string, unknown>, field: string): unknown {
 	if (field in fields) return fields[field];
 	const wanted = fieldKey(system, field);
@@ -86,7 +103,7 @@ export function planReversal(write: RecordedWrite, current: CurrentState, option
 			alreadyBack++; // reversed before, or someone put it back: nothing to do, nothing to report
 			continue;
 		}
-		if (same(now, wrote)) restore[field] = was;
+		if (holds(now, wrote)) restore[field] = was;
 		else {
 			conflicts.push({ field, wrote, now });
 			if (options.force) restore[field] = was;

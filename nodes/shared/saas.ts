@@ -1,9 +1,10 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 import { CredentialDataError, CredentialStatus, credentialStatus, trackingFromCredential } from '../../lib/credentials/expiry';
-import { QuickBooksAdapter } from '../../lib/saas/quickbooks';
-import { SalesforceAdapter } from '../../lib/saas/salesforce';
+import { CREDENTIAL_TYPES, OAUTH2_TYPES, SYSTEM_NAMES, SaasCredentialError, adapterFor, connectionFrom } from '../../lib/saas/connection';
 import { SaasAdapter, SaasConnection, SaasError, SaasSystem } from '../../lib/saas/types';
-import { ZendeskAdapter } from '../../lib/saas/zendesk';
+
+// The pure part (credential data → connection → adapter) lives in lib/saas/connection.ts so the CLI shares it.
+export { CREDENTIAL_TYPES, SAAS_SYSTEMS, SYSTEM_NAMES, SaasCredentialError, adapterFor, connectionFrom } from '../../lib/saas/connection';
 
 /**
  * The one place a node turns an Agent Guard SaaS credential into an adapter: which
@@ -11,18 +12,6 @@ import { ZendeskAdapter } from '../../lib/saas/zendesk';
  * (expiry, rotation), and a token refresh through n8n's own OAuth2 machinery so that n8n
  * stores the refreshed (and rotated) tokens; we never keep a copy.
  */
-export const SAAS_SYSTEMS: SaasSystem[] = ['salesforce', 'zendesk', 'quickbooks'];
-
-export const SYSTEM_NAMES: Record<SaasSystem, string> = { salesforce: 'Salesforce', zendesk: 'Zendesk', quickbooks: 'QuickBooks' };
-
-export const CREDENTIAL_TYPES = {
-	salesforce: 'agentGuardSalesforceOAuth2Api',
-	zendeskToken: 'agentGuardZendeskApi',
-	zendeskOAuth2: 'agentGuardZendeskOAuth2Api',
-	quickbooks: 'agentGuardQuickBooksOAuth2Api',
-} as const;
-
-const OAUTH2_TYPES = new Set<string>([CREDENTIAL_TYPES.salesforce, CREDENTIAL_TYPES.zendeskOAuth2, CREDENTIAL_TYPES.quickbooks]);
 
 /** Zendesk takes an API token or OAuth2; the other two are OAuth2 only. */
 export const zendeskAuthenticationProperty: INodeProperties = {
@@ -45,69 +34,11 @@ export const saasCredentialDescriptions: INodeCredentialDescription[] = [
 	{ name: CREDENTIAL_TYPES.quickbooks, required: false },
 ];
 
-/** Why a credential cannot be used; `code` is a stable reason code. */
-export class SaasCredentialError extends Error {
-	constructor(
-		readonly code: 'credential_missing' | 'credential_invalid',
-		message: string,
-		readonly field?: string,
-	) {
-		super(message);
-	}
-}
-
 export function credentialTypeFor(ctx: IExecuteFunctions, system: SaasSystem): string {
 	if (system === 'salesforce') return CREDENTIAL_TYPES.salesforce;
 	if (system === 'quickbooks') return CREDENTIAL_TYPES.quickbooks;
 	const auth = ctx.getNodeParameter('zendeskAuthentication', 0, 'apiToken') as string;
 	return auth === 'oAuth2' ? CREDENTIAL_TYPES.zendeskOAuth2 : CREDENTIAL_TYPES.zendeskToken;
-}
-
-function text(data: ICredentialDataDecryptedObject, key: string): string {
-	const value = data[key];
-	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
-}
-
-function tokenData(data: ICredentialDataDecryptedObject): Record<string, unknown> {
-	const raw = data.oauthTokenData;
-	return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-}
-
-/** The connection an adapter needs, from the credential as n8n decrypts it. Pure. */
-export function connectionFrom(system: SaasSystem, credentialType: string, data: ICredentialDataDecryptedObject): SaasConnection {
-	const token = tokenData(data);
-	const oauthToken = typeof token.access_token === 'string' ? token.access_token : '';
-	const needsOAuth = OAUTH2_TYPES.has(credentialType);
-	if (needsOAuth && !oauthToken) {
-		throw new SaasCredentialError('credential_invalid', `the ${SYSTEM_NAMES[system]} credential is not connected: open it in n8n and click "Connect my account"`, 'oauthTokenData');
-	}
-	if (system === 'salesforce') {
-		const instanceUrl = typeof token.instance_url === 'string' ? token.instance_url : '';
-		if (!instanceUrl) throw new SaasCredentialError('credential_invalid', 'the Salesforce credential has no instance URL (reconnect it so Salesforce returns one)', 'instance_url');
-		return { baseUrl: instanceUrl, accessToken: oauthToken };
-	}
-	if (system === 'quickbooks') {
-		const realmId = text(data, 'realmId');
-		if (!realmId) throw new SaasCredentialError('credential_invalid', 'the QuickBooks credential has no Company ID (Realm ID)', 'realmId');
-		const baseUrl =
-			text(data, 'baseUrlOverride') ||
-			(text(data, 'environment') === 'sandbox' ? 'https://sandbox-quickbooks.api.intuit.com/v3/company/' : 'https://quickbooks.api.intuit.com/v3/company/');
-		return { baseUrl, accessToken: oauthToken, realmId };
-	}
-	const subdomain = text(data, 'subdomain');
-	const baseUrl = text(data, 'baseUrlOverride') || (subdomain ? `https://${subdomain}.zendesk.com/api/v2` : '');
-	if (!baseUrl) throw new SaasCredentialError('credential_invalid', 'the Zendesk credential has no subdomain', 'subdomain');
-	if (needsOAuth) return { baseUrl, accessToken: oauthToken };
-	const email = text(data, 'email');
-	const apiToken = text(data, 'apiToken');
-	if (!email || !apiToken) throw new SaasCredentialError('credential_invalid', 'the Zendesk credential needs the agent e-mail and an API token', email ? 'apiToken' : 'email');
-	return { baseUrl, accessToken: apiToken, username: email };
-}
-
-export function adapterFor(system: SaasSystem, connection: SaasConnection): SaasAdapter {
-	if (system === 'salesforce') return new SalesforceAdapter(connection);
-	if (system === 'quickbooks') return new QuickBooksAdapter(connection);
-	return new ZendeskAdapter(connection);
 }
 
 /** The cheap authenticated call each system answers, as a plain request n8n can sign and refresh. */
@@ -194,7 +125,10 @@ async function refreshThroughN8n(ctx: IExecuteFunctions, credentialType: string,
 				true,
 			);
 		}
-		throw new SaasError(system, 'unauthorized', `the token was refused and could not be refreshed${status ? ` (HTTP ${status})` : ''}: reconnect the credential in n8n`, status);
+		// The token endpoint's OAuth error code (invalid_grant, invalid_client) says why; never its description or body.
+		const oauthError = (error as { body?: { error?: unknown } }).body?.error;
+		const why = typeof oauthError === 'string' && /^[a-z_]{1,40}$/.test(oauthError) ? ` (${oauthError})` : status ? ` (HTTP ${status})` : '';
+		throw new SaasError(system, 'unauthorized', `the token was refused and could not be refreshed${why}: reconnect the credential in n8n`, status);
 	}
 }
 
