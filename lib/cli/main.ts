@@ -13,6 +13,7 @@ import { storeConfigFromArgs } from './storeFromArgs';
 import { CapRule, CapStatus, resetSpend, spendStatus } from '../spend/spendCap';
 import { parseCaps } from '../spend/caps';
 import { SpendInputError } from '../spend/errors';
+import { REVERSE_USAGE, reverseCommand } from './reverse';
 
 const USAGE = `agent-guard: the Agent Guard trail and kill switch from a terminal
 
@@ -28,6 +29,7 @@ const USAGE = `agent-guard: the Agent Guard trail and kill switch from a termina
   agent-guard agent list [--stale-days 30] [--only-stale]
   agent-guard spend status <agentId> --cap usd:5/day@Europe/Berlin [--cap writes:100/rolling24h ...]
   agent-guard spend reset <agentId> --cap ... --reason TEXT [--by WHO]
+${REVERSE_USAGE}
 
 caps: <usd|tokens|runs|writes>:<limit>/<day|hour|rolling24h>[@<IANA time zone, default UTC>], as in the Spend Cap node
 
@@ -41,7 +43,7 @@ store (first that applies):
 
 --json prints machine-readable output.`;
 
-const BOOLEANS = new Set(['json', 'only-stale', 'help']);
+const BOOLEANS = new Set(['json', 'only-stale', 'help', 'preview', 'force']);
 
 export interface CliIo {
 	out: (text: string) => void;
@@ -68,6 +70,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 		if (group === 'audit') return await audit(store, command, rest, args, io);
 		if (group === 'agent') return await agent(store, command, rest, args, io);
 		if (group === 'spend') return await spend(store, command, rest, argv, args, io);
+		if (group === 'reverse') return await reverseCommand(store, args, io, whoAmI(args));
 		throw new UsageError(`unknown command "${group}"`);
 	} catch (error) {
 		if (error instanceof UsageError) {
