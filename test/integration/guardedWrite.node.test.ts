@@ -274,6 +274,42 @@ describe.each([
 		]);
 	});
 
+	test('bad input reaches no write: an unknown field, an unknown object and a record id of the wrong shape are refused with clear codes', async () => {
+		const id = leadId();
+		const actions = [
+			{ system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { NoSuchField__c: 'x' } },
+			{ system: 'salesforce', object: 'NoSuchThing__c', operation: 'update', recordId: id, fields: { Name: 'x' } },
+			{ system: 'salesforce', object: 'Lead', operation: 'update', recordId: 'lead-42', fields: { Status: 'x' } },
+		];
+		const result = await run([writer('Write', { requireApproval: false, checkPolicy: false })], actions.map((action) => ({ action })));
+		expect(result.nodeOutput('Write', 1).map((i) => guardOf(i).reasons[0].code)).toEqual(['unknown_field', 'unknown_object', 'invalid_request']);
+		expect(sf.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+		const refused = await store.query({ executionId: result.executionId, event: 'write.refused' });
+		expect(refused.entries).toHaveLength(3);
+	});
+
+	test('Zendesk rate-limiting the write (429) refuses it as rate_limited, sends it once (no blind retry) and releases the approval', async () => {
+		const ticket = String((await zdFirstTicket()).id);
+		const action = { system: 'zendesk', object: 'tickets', operation: 'update', recordId: ticket, fields: { priority: 'high' } };
+		const item = { action, approval: await approve(store, action) };
+		// The before-image read goes through; the write itself is throttled (the emulator logs a request before answering it).
+		const requests = zd.requests.length;
+		const original = zd.requests.push.bind(zd.requests);
+		zd.requests.push = (...entries) => {
+			if (entries.some((e) => e.method === 'PUT')) {
+				zd.rateLimitNext(1, 30);
+				zd.requests.push = original;
+			}
+			return original(...entries);
+		};
+		const limited = await run([writer('Write')], [item]);
+		zd.requests.push = original;
+		expect(guardOf(limited.nodeOutput('Write', 1)[0]).reasons[0].code).toBe('rate_limited');
+		expect(zd.requests.slice(requests).filter((r) => r.method === 'PUT')).toHaveLength(1);
+		const later = await run([writer('Write')], [item]);
+		expect(guardOf(later.nodeOutput('Write', 0)[0]).decision).toBe('written');
+	});
+
 	test('a malformed action is refused as malformed_action naming the field; a missing credential is an error naming it', async () => {
 		const result = await run([writer('Write', { requireApproval: false })], [{ action: { system: 'salesforce', object: 'Lead', operation: 'update', fields: { Status: 'x' } } }]);
 		expect(guardOf(result.nodeOutput('Write', 1)[0]).reasons[0]).toMatchObject({ code: 'malformed_action', message: expect.stringContaining('"action.recordId"') });
