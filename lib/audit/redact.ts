@@ -5,6 +5,8 @@
  */
 const SECRET_KEY = /(pass(word|wd)?|secret|token|api[-_]?key|authorization|auth[-_]?header|private[-_]?key|client[-_]?secret|cookie|session[-_]?id|signature|credential)s?$/i;
 const SECRET_VALUE = /(^bearer\s+\S{8,})|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(^sk-[A-Za-z0-9_-]{16,})|(^xox[abpr]-[A-Za-z0-9-]{10,})|(^gh[pousr]_[A-Za-z0-9]{20,})|(^AKIA[0-9A-Z]{16}$)/i;
+/** Keys that look like secrets but are not: QuickBooks' SyncToken is a record version (Guarded Write and Reverse Write need it in the trail). */
+const NOT_SECRET_KEY = /^sync_?token$/i;
 export const REDACTED = '[redacted]';
 /** The shortest string SECRET_VALUE can match ("bearer " and 8 more); shorter ones are not tested. */
 const SHORTEST_SECRET_VALUE = 15;
@@ -14,7 +16,7 @@ const keyVerdicts = new Map<string, boolean>();
 function isSecretKey(key: string): boolean {
 	let verdict = keyVerdicts.get(key);
 	if (verdict === undefined) {
-		verdict = SECRET_KEY.test(key);
+		verdict = SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
 		if (keyVerdicts.size >= 10_000) keyVerdicts.clear();
 		keyVerdicts.set(key, verdict);
 	}

@@ -454,6 +454,30 @@ function failureDetails(seq: number, error: Error, notApplied: boolean): Record<
 /** Refusals after which the system certainly changed nothing. */
 const REFUSED = new Set(['conflict', 'invalid_request', 'unknown_object', 'unknown_field', 'not_found', 'unauthorized', 'rate_limited']);
 
+/** The marker member that moves when a person edits the record (not Salesforce SystemModstamp, which background jobs move too). */
+const EDIT_MARKER: Record<SaasSystem, string> = { salesforce: 'LastModifiedDate', zendesk: 'updated_at', quickbooks: 'SyncToken' };
+
+/**
+ * Whether someone else changed the record between (or after) the writes Agent Guard made to it.
+ * Every write.applied and write.reversed carries the record's change marker after it, and the
+ * marker it found before it; a person's edit shows as a marker that moved in a gap between two
+ * of ours, or after the last one. Returns the moved marker member as a conflict, or nothing.
+ */
+async function editedBetweenOurWrites(store: GuardStore, write: RecordedWrite, now: ChangeMarker): Promise<FieldConflict[]> {
+	const key = EDIT_MARKER[write.system];
+	let last: string | undefined;
+	for (const e of await collectAll(store, { event: 'write.*', system: write.system, object: write.object, recordId: write.recordId })) {
+		if (e.event !== WRITE_EVENTS.applied && e.event !== WRITE_EVENTS.reversed) continue;
+		const details = (e.details ?? {}) as { marker?: ChangeMarker; beforeMarker?: ChangeMarker };
+		const before = details.beforeMarker?.[key];
+		if (last !== undefined && before !== undefined && before !== last) return [{ field: key, wrote: last, now: before }];
+		// A write whose marker after it is unknown (an undelete) starts the chain afresh.
+		last = details.marker?.[key];
+	}
+	if (last === undefined || now[key] === undefined || last === now[key]) return [];
+	return [{ field: key, wrote: last, now: now[key] }];
+}
+
 /** Reads, plans and (unless previewing) performs one reversal; the caller records the draft. */
 async function reverseOne(
 	store: GuardStore,
@@ -465,7 +489,15 @@ async function reverseOne(
 	now: () => number,
 ): Promise<Draft> {
 	const read = await readCurrent(access, write, write.recordId);
-	const plan = planReversal(comparable(write, read.unreadable), read.state, { force: options.force });
+	let plan = planReversal(comparable(write, read.unreadable), read.state, { force: options.force });
+	if (plan.kind === 'delete') {
+		// planReversal sees only the fields the agent wrote; someone may have worked on others since.
+		const edited = await editedBetweenOurWrites(store, write, read.marker);
+		if (edited.length) {
+			const conflicts = [...plan.conflicts, ...edited];
+			plan = options.force ? { ...plan, conflicts } : { ...plan, kind: 'nothing_to_do', conflicts, note: 'the created record was changed by someone else since the agent created it: delete it by hand, or force' };
+		}
+	}
 	const forced = options.force && plan.conflicts.length > 0 ? true : undefined;
 	const changes = changesOf(plan, read.state);
 	const outcome = { ...base, kind: plan.kind, restored: { ...plan.restore }, changes, conflicts: plan.conflicts, forced };
@@ -556,7 +588,7 @@ async function reverseOne(
 			code: conflicted ? 'reversal_conflict' : forced ? 'reversal_forced' : 'reversed',
 			message,
 		},
-		draft: draft(REVERSAL_EVENTS.reversed, { note: undefined, newRecordId, marker, missingFields: newRecordId && truncated?.length ? truncated : undefined }, images),
+		draft: draft(REVERSAL_EVENTS.reversed, { note: undefined, newRecordId, marker, beforeMarker: plan.kind === 'restore_fields' ? read.marker : undefined, missingFields: newRecordId && truncated?.length ? truncated : undefined }, images),
 	};
 }
 

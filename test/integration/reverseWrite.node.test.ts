@@ -166,6 +166,21 @@ describe.each([
 		expect(sf.get('Lead', leadId)).toMatchObject({ Status: 'Open - Not Contacted', Industry: 'Retail', Rating: 'Warm' });
 	});
 
+	test('a record the agent created is not deleted when a person has since edited any field of it, even one the agent never wrote; Force deletes it', async () => {
+		const { executionId, written } = await agentWrites([{ system: 'salesforce', object: 'Lead', operation: 'create', fields: { LastName: 'Ito', Company: 'Fabrikam' } }]);
+		const leadId = String(written[0].recordId);
+		sf.humanEdit('Lead', leadId, { Phone: '+1 555 0100' });
+
+		const { reversed, conflicts } = await reverse({ executionId });
+		expect(reversed).toEqual([]);
+		expect(conflicts[0]).toMatchObject({ status: 'conflict', kind: 'nothing_to_do', conflicts: [{ field: 'LastModifiedDate' }] });
+		expect(sf.get('Lead', leadId)).toMatchObject({ LastName: 'Ito', Phone: '+1 555 0100' });
+
+		const forced = await reverse({ executionId, force: true });
+		expect(forced.reversed[0]).toMatchObject({ status: 'reversed', kind: 'delete', forced: true });
+		expect(sf.isDeleted(leadId)).toBe(true);
+	});
+
 	test('a re-run writes nothing and reports every entry as already reversed', async () => {
 		const [leadId] = sf.seed({ Lead: [{ LastName: 'Nguyen', Company: 'Adventure Works', Status: 'Open - Not Contacted' }] }).Lead;
 		const { executionId } = await agentWrites([

@@ -41,6 +41,10 @@ describe('redactSecrets', () => {
 			redactSecrets({ password: 'p', nested: { client_secret: 's', Authorization: 'x', list: ['sk-abcdefghijklmnopqrstu'] }, promptTokens: 5, status: 'ok' }),
 		).toEqual({ password: '[redacted]', nested: { client_secret: '[redacted]', Authorization: '[redacted]', list: ['[redacted]'] }, promptTokens: 5, status: 'ok' });
 	});
+
+	test('keeps a QuickBooks SyncToken (a record version, not a secret) but not an access or refresh token', () => {
+		expect(redactSecrets({ marker: { SyncToken: '3' }, access_token: 'abc', refreshToken: 'def' })).toEqual({ marker: { SyncToken: '3' }, access_token: '[redacted]', refreshToken: '[redacted]' });
+	});
 });
 
 describe('agent IDs', () => {
