@@ -120,7 +120,8 @@ function numberField(data: Record<string, unknown>, field: string, min: number, 
 /**
  * Reads tracking from credential data as n8n hands it to a node: our fields, and the OAuth
  * token data n8n keeps (`oauthTokenData`: Salesforce gives `issued_at`; QuickBooks gives
- * `x_refresh_token_expires_in`, counted from when the token was obtained, if that is known).
+ * `x_refresh_token_expires_in`, Zendesk `refresh_token_expires_in`, counted from when the token was
+ * obtained, if that is known).
  */
 export function trackingFromCredential(data: Record<string, unknown>): CredentialTracking {
 	const token = (data.oauthTokenData ?? {}) as Record<string, unknown>;
@@ -129,8 +130,10 @@ export function trackingFromCredential(data: Record<string, unknown>): Credentia
 	let accessTokenExpiresAt = dateField(data, 'accessTokenExpiresAt');
 	if (accessTokenExpiresAt === undefined && obtainedAt !== undefined && Number(token.expires_in) > 0) accessTokenExpiresAt = obtainedAt + Number(token.expires_in) * 1000;
 	let refreshTokenExpiresAt = dateField(data, 'refreshTokenExpiresAt');
-	if (refreshTokenExpiresAt === undefined && obtainedAt !== undefined && Number(token.x_refresh_token_expires_in) > 0) {
-		refreshTokenExpiresAt = obtainedAt + Number(token.x_refresh_token_expires_in) * 1000;
+	// QuickBooks says x_refresh_token_expires_in, Zendesk refresh_token_expires_in.
+	const refreshLifetime = Number(token.x_refresh_token_expires_in ?? token.refresh_token_expires_in);
+	if (refreshTokenExpiresAt === undefined && obtainedAt !== undefined && refreshLifetime > 0) {
+		refreshTokenExpiresAt = obtainedAt + refreshLifetime * 1000;
 	}
 	const owner = String(data.ownerEmail ?? '').trim() || undefined;
 	if (owner && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(owner)) throw new CredentialDataError('ownerEmail', `"ownerEmail" (${owner}) is not an e-mail address`);

@@ -32,6 +32,11 @@ describe('trackingFromCredential', () => {
 		expect(t).toMatchObject({ owner: 'fin@acme.test', rotationIntervalDays: 90, warningDays: 14 });
 	});
 
+	test('reads Zendesk refresh_token_expires_in the same way', () => {
+		const t = trackingFromCredential({ oauthTokenData: { refresh_token_expires_in: 30 * 86_400 }, tokenObtainedAt: '2026-11-01T00:00:00Z' });
+		expect(t.refreshTokenExpiresAt).toBe(Date.parse('2026-11-01T00:00:00Z') + 30 * DAY);
+	});
+
 	test('reads Salesforce issued_at for the access token expiry', () => {
 		expect(trackingFromCredential({ oauthTokenData: { issued_at: String(NOW), expires_in: 7200 } }).accessTokenExpiresAt).toBe(NOW + 7_200_000);
 	});
