@@ -154,7 +154,7 @@ describe('Approval Gate in real n8n 2.8.4 (embedded store)', () => {
 		expect(closed.find((e) => e.details.approvalId === notice.approvalId)?.details).toMatchObject({ status: 'expired', reason: 'approval_expired' });
 	});
 
-	test('n8n 2.8.4 offers the gate as Human review for AI Agent tool calls (an approvalGateHitlTool node type) and loads the SaaS credential types', async () => {
+	test('n8n 2.8.4 offers the gate as Human review for AI Agent tool calls (an approvalGateHitlTool node type) and loads every Agent Guard node and SaaS credential type', async () => {
 		// The node list needs a signed-in user: set up the owner of this fresh instance and sign in.
 		const owner = { email: 'owner@acme.test', firstName: 'Owner', lastName: 'Acme', password: 'Owner-password-1' };
 		const setup = await fetch(`${server.baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
@@ -164,13 +164,16 @@ describe('Approval Gate in real n8n 2.8.4 (embedded store)', () => {
 		const hitl = types.find((t) => t.name === 'n8n-nodes-agent-guard.approvalGateHitlTool');
 		expect(hitl).toBeDefined();
 		expect(hitl?.properties.find((p) => p.name === 'operation')?.default).toBe('sendAndWait');
-		expect(types.some((t) => t.name === 'n8n-nodes-agent-guard.approvalGate')).toBe(true);
+		for (const name of ['approvalGate', 'guardedWrite', 'reverseWrite', 'credentialCheck', 'scopeGuard', 'spendCap', 'injectionSanitizer', 'auditLogger', 'agentControl']) {
+			expect({ name, loaded: types.some((t) => t.name === `n8n-nodes-agent-guard.${name}`) }).toEqual({ name, loaded: true });
+		}
 		// The SaaS credential types with expiry tracking load too, the OAuth2 ones on n8n's own OAuth2 machinery.
 		const credentialTypes = (await (await fetch(`${server.baseUrl}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string; extends?: string[]; properties: Array<{ name: string }> }>;
-		for (const name of ['agentGuardSalesforceOAuth2Api', 'agentGuardQuickBooksOAuth2Api', 'agentGuardZendeskApi']) {
+		for (const name of ['agentGuardSalesforceOAuth2Api', 'agentGuardQuickBooksOAuth2Api', 'agentGuardZendeskApi', 'agentGuardZendeskOAuth2Api']) {
 			const type = credentialTypes.find((t) => t.name === name);
 			expect(type?.properties.map((p) => p.name)).toEqual(expect.arrayContaining(['ownerEmail', 'rotationIntervalDays', 'lastRotated', 'warningDays']));
 		}
 		expect(credentialTypes.find((t) => t.name === 'agentGuardQuickBooksOAuth2Api')?.extends).toEqual(['oAuth2Api']);
+		expect(credentialTypes.find((t) => t.name === 'agentGuardZendeskOAuth2Api')?.extends).toEqual(['oAuth2Api']);
 	});
 });
