@@ -14,6 +14,7 @@ import { CapRule, CapStatus, resetSpend, spendStatus } from '../spend/spendCap';
 import { parseCaps } from '../spend/caps';
 import { SpendInputError } from '../spend/errors';
 import { REVERSE_USAGE, reverseCommand } from './reverse';
+import { CHECK_USAGE, checkCommand } from './check';
 
 const USAGE = `agent-guard: the Agent Guard trail and kill switch from a terminal
 
@@ -30,6 +31,7 @@ const USAGE = `agent-guard: the Agent Guard trail and kill switch from a termina
   agent-guard spend status <agentId> --cap usd:5/day@Europe/Berlin [--cap writes:100/rolling24h ...]
   agent-guard spend reset <agentId> --cap ... --reason TEXT [--by WHO]
 ${REVERSE_USAGE}
+${CHECK_USAGE}
 
 caps: <usd|tokens|runs|writes>:<limit>/<day|hour|rolling24h>[@<IANA time zone, default UTC>], as in the Spend Cap node
 
@@ -66,6 +68,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 		return group ? 0 : 2;
 	}
 	try {
+		if (group === 'check') return await checkCommand([command, ...rest].filter((p): p is string => p !== undefined), args, io);
 		const store = await openStore(await storeConfigFromArgs(args, io.env));
 		if (group === 'audit') return await audit(store, command, rest, args, io);
 		if (group === 'agent') return await agent(store, command, rest, args, io);

@@ -6,6 +6,7 @@ import { CredentialCheck } from '../../nodes/CredentialCheck/CredentialCheck.nod
 import { InjectionSanitizer } from '../../nodes/InjectionSanitizer/InjectionSanitizer.node';
 import { ReverseWrite } from '../../nodes/ReverseWrite/ReverseWrite.node';
 import { ScopeGuard } from '../../nodes/ScopeGuard/ScopeGuard.node';
+import { SecurityChecklist } from '../../nodes/SecurityChecklist/SecurityChecklist.node';
 import { SpendCap } from '../../nodes/SpendCap/SpendCap.node';
 import { InProcessNode } from './n8nInProcess';
 import { TEST_SECRET, redisOptions, tempDir } from './stores';
@@ -21,6 +22,7 @@ export const guardNodeTypes = {
 	'n8n-nodes-agent-guard.guardedWrite': new GuardedWrite(),
 	'n8n-nodes-agent-guard.reverseWrite': new ReverseWrite(),
 	'n8n-nodes-agent-guard.credentialCheck': new CredentialCheck(),
+	'n8n-nodes-agent-guard.securityChecklist': new SecurityChecklist(),
 };
 
 export const CREDENTIAL_REF = { agentGuardApi: { id: '1', name: 'Agent Guard' } };
