@@ -218,6 +218,11 @@ export class QuickBooksEmulator {
 		return rec ? clone(rec) : undefined;
 	}
 
+	/** Every live record of an entity (copies, in id order): for the sandbox's record viewer. */
+	list(entity: QboEntityName): Json[] {
+		return [...(this.store.get(entity)?.values() ?? [])].map((rec) => clone(rec));
+	}
+
 	isDeleted(entity: QboEntityName, id: string): boolean {
 		return this.deleted.get(entity)?.has(id) ?? false;
 	}

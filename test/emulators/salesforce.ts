@@ -253,6 +253,12 @@ export class SalesforceEmulator {
 		return this.find(id)?.deleted === true;
 	}
 
+	/** Every live record of an object (copies, oldest first): for the sandbox's record viewer. */
+	list(object: string): SfRecord[] {
+		const name = this.objectName(object);
+		return [...this.records.values()].filter((r) => r.object === name && !r.deleted).map((r) => ({ ...r.fields }));
+	}
+
 	/** Changes a record as a person in the Salesforce UI would: new LastModifiedDate/SystemModstamp, LastModifiedById a human. */
 	humanEdit(object: string, id: string, fields: SfRecord): SfRecord {
 		const rec = this.find(id);

@@ -161,6 +161,11 @@ export class ZendeskEmulator {
 		return rec ? { ...rec } : undefined;
 	}
 
+	/** Every current record of a kind (copies, in insertion order): for the sandbox's record viewer. */
+	list(kind: ZendeskKind): Array<Record<string, unknown>> {
+		return [...this.store(kind).values()].map((rec) => ({ ...rec }));
+	}
+
 	isDeletedTicket(id: number | string): boolean {
 		return this.deletedTickets.has(Number(id));
 	}
