@@ -73,6 +73,17 @@ export function connectionFrom(system: SaasSystem, credentialType: string, data:
 	return { baseUrl, accessToken: apiToken, username: email };
 }
 
+const LOCAL_URL = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/i;
+
+/**
+ * Whether a credential reaches a sandbox: its Environment says Sandbox, or it points at this
+ * machine (the local emulators of `npm run sandbox`). Guarded Write records it on every entry,
+ * which is how the pre-deployment checklist sees that a workflow was run against the sandbox.
+ */
+export function environmentOf(data: Record<string, unknown>, connection: SaasConnection): 'sandbox' | 'production' {
+	return data.environment === 'sandbox' || LOCAL_URL.test(connection.baseUrl) ? 'sandbox' : 'production';
+}
+
 export function adapterFor(system: SaasSystem, connection: SaasConnection): SaasAdapter {
 	if (system === 'salesforce') return new SalesforceAdapter(connection);
 	if (system === 'quickbooks') return new QuickBooksAdapter(connection);

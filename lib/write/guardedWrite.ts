@@ -262,6 +262,8 @@ export interface WriteRecordContext {
 	digest?: string;
 	approvalId?: string;
 	warnings?: string[];
+	/** Which kind of system the credential reached: the checklist's evidence of a sandbox run. */
+	environment?: 'sandbox' | 'production';
 }
 
 export function appliedEntry(action: WriteAction, before: BeforeImage | undefined, result: WriteResult, ctx: WriteRecordContext): EntryDraft {
@@ -279,6 +281,7 @@ export function appliedEntry(action: WriteAction, before: BeforeImage | undefine
 			beforeMarker: before?.marker,
 			beforeTruncated: before?.truncated,
 			approvalId: ctx.approvalId,
+			environment: ctx.environment,
 			confirmedBy: result.confirmedBy,
 			warnings: ctx.warnings?.length ? ctx.warnings : undefined,
 		},
@@ -301,6 +304,7 @@ export function failedEntry(action: WriteAction, before: BeforeImage | undefined
 			status: failure.cause instanceof SaasError ? failure.cause.status : undefined,
 			outcome: failure.notApplied ? 'not_applied' : 'unknown',
 			approvalId: ctx.approvalId,
+			environment: ctx.environment,
 		},
 	};
 }

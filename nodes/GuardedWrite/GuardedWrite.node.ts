@@ -202,7 +202,7 @@ async function writeItem(ctx: IExecuteFunctions, run: GuardRun, sessions: SaasSe
 	const preview: IDataObject = { system: action.system, object: action.object, operation: action.operation, recordId: action.recordId, changes: diff as unknown as IDataObject[], truncated: before?.truncated };
 
 	if (settings.dryRun) {
-		const entry = run.record({ agentId, actor: { type: 'agent', id: agentId }, event: WRITE_EVENTS.dryRun, subject: { system: action.system, object: action.object, recordId: action.recordId }, before: before?.fields, after: action.operation === 'delete' ? undefined : action.fields, digest, details: { operation: action.operation, approvalId: approval?.id } });
+		const entry = run.record({ agentId, actor: { type: 'agent', id: agentId }, event: WRITE_EVENTS.dryRun, subject: { system: action.system, object: action.object, recordId: action.recordId }, before: before?.fields, after: action.operation === 'delete' ? undefined : action.fields, digest, details: { operation: action.operation, approvalId: approval?.id, environment: session.environment } });
 		json.write = { ...preview, dryRun: true };
 		return { ...base, written: true, decision: 'dry_run', reasons: warnings, entry };
 	}
@@ -212,7 +212,7 @@ async function writeItem(ctx: IExecuteFunctions, run: GuardRun, sessions: SaasSe
 		const when = new Date(claim.previous.at).toISOString();
 		return refuse([{ code: 'approval_reused', message: `this approval was already used (${claim.previous.state} at ${when}${claim.previous.executionId ? ` in execution ${claim.previous.executionId}` : ''}): an approval is good for one write` }]);
 	}
-	const recordContext = { agentId, digest, approvalId: approval?.id, warnings: warnings.map((w) => w.message) };
+	const recordContext = { agentId, digest, approvalId: approval?.id, warnings: warnings.map((w) => w.message), environment: session.environment };
 	let draft: EntryDraft;
 	let outcome: { written: true; recordId: string; marker: IDataObject } | { written: false; failure: WriteFailedError };
 	try {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 import { CredentialDataError, CredentialStatus, credentialStatus, trackingFromCredential } from '../../lib/credentials/expiry';
-import { CREDENTIAL_TYPES, OAUTH2_TYPES, SYSTEM_NAMES, SaasCredentialError, adapterFor, connectionFrom } from '../../lib/saas/connection';
+import { CREDENTIAL_TYPES, OAUTH2_TYPES, SYSTEM_NAMES, SaasCredentialError, adapterFor, connectionFrom, environmentOf } from '../../lib/saas/connection';
 import { SaasAdapter, SaasConnection, SaasError, SaasSystem } from '../../lib/saas/types';
 
 // The pure part (credential data → connection → adapter) lives in lib/saas/connection.ts so the CLI shares it.
@@ -59,6 +59,8 @@ export interface SaasSession {
 	call<T>(fn: (adapter: SaasAdapter) => Promise<T>): Promise<T>;
 	/** Whether the token is refreshable through n8n (OAuth2 types). */
 	refreshable: boolean;
+	/** sandbox when the credential says so or points at this machine (the emulators); recorded with every write. */
+	environment: 'sandbox' | 'production';
 }
 
 /**
@@ -85,6 +87,7 @@ export async function openSaasSession(ctx: IExecuteFunctions, system: SaasSystem
 		credentialType,
 		status,
 		refreshable,
+		environment: environmentOf(data, connection),
 		adapter: adapterFor(system, connection),
 		async call<T>(fn: (adapter: SaasAdapter) => Promise<T>): Promise<T> {
 			try {

@@ -122,7 +122,8 @@ describe.each([
 			subject: { system: 'salesforce', object: 'Lead', recordId: id },
 			before: { Status: 'Open - Not Contacted', Rating: 'Cold' },
 			after: { Status: 'Working - Contacted', Rating: 'Hot' },
-			details: { operation: 'update', confirmedBy: 'response' },
+			// The emulator is on this machine: a sandbox run, which the pre-deployment checklist looks for.
+			details: { operation: 'update', confirmedBy: 'response', environment: 'sandbox' },
 		});
 		expect((entry.details as { marker: Record<string, string> }).marker.SystemModstamp).toBe(String(sf.get('Lead', id)?.SystemModstamp));
 		expect(guardOf(written).audit?.seq).toBe(entry.seq);
