@@ -64,6 +64,17 @@ export const REASON_CODES = {
 	rate_limited: 'The system asked us to slow down (429): nothing was written; try later.',
 	system_error: 'The system failed in an unexpected way; the message has the cause.',
 	write_outcome_unknown: 'The write may or may not have reached the system (timeout or outage on a create): check the record; the approval stays used.',
+	checklist_passed: 'Security Checklist: the workflow passed every pre-deployment rule.',
+	write_needs_approval: 'Checklist: a write below an AI Agent does not pass an Approval Gate (Check Approval → Approved) on every path.',
+	write_needs_scope_guard: 'Checklist: a write below an AI Agent does not pass a Scope Guard (Check Actions → Allowed) on every path.',
+	policy_object_level: 'Checklist: an agent has no object-level policy (or a "*" object with write operations).',
+	spend_cap: 'Checklist: an agent runs without a Spend Cap (Check & Reserve) before it.',
+	audit_on: 'Checklist: a guard node is disabled, or guards of one agent write to different trails.',
+	credential_rotation: 'Checklist: a credential has no rotation interval of 90 days or less, or is overdue.',
+	credential_owner: 'Checklist: a credential names no owner e-mail.',
+	credential_scopes: 'Checklist: a credential holds scopes beyond what the policy needs (admin-level where less would do).',
+	sandbox_run: 'Checklist: production credentials are used but the trail has no sandbox run of the workflow.',
+	incident_response: 'Checklist: no incident-response workflow (suspend + trace or reverse) exists for the agent.',
 } as const;
 
 export type ReasonCode = keyof typeof REASON_CODES | (string & {});
