@@ -1,7 +1,7 @@
 /**
  * `npm start`: the pinned n8n (installed on first use) with this package loaded the way a user
- * installs it, the sandbox (Salesforce, Zendesk and QuickBooks emulators seeded with Acme Robotics),
- * the sandbox credentials pointing at it, and the templates (workflows/*.json) imported with those
+ * installs it, the sandbox (Salesforce, Zendesk and QuickBooks emulators seeded with Acme Robotics, a
+ * local mailbox and a local OpenAI-compatible model), the sandbox credentials pointing at it, and the templates (workflows/*.json) imported with those
  * credentials attached and their "Settings" node (Salesforce / Zendesk / QuickBooks URLs) set to the sandbox. Persistent user folder <repo>/.agent-guard-dev (git-ignored). Foreground;
  * Ctrl+C stops n8n, then the sandbox. Compiled to dist/test/e2e/start.js.
  *
@@ -10,8 +10,8 @@
  * place; n8n keeps the earlier version in the workflow's history).
  *
  * Environment: N8N_PORT (5678), AGENT_GUARD_DEV_FOLDER (the user folder), AGENT_GUARD_TEMPLATES_DIR
- * (<repo>/workflows), AGENT_GUARD_SANDBOX_PORTS / AGENT_GUARD_SANDBOX_<SYSTEM>_PORT (8101,8102,8103 and
- * the record viewer 8100).
+ * (<repo>/workflows), AGENT_GUARD_SANDBOX_PORTS / AGENT_GUARD_SANDBOX_<NAME>_PORT (8101,8102,8103, the
+ * record viewer 8100, the mailbox 8105, the model 8106).
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -129,11 +129,14 @@ function whereToClick(baseUrl: string, userFolder: string, sandbox: Sandbox, tem
 		templates.forEach((t, i) => lines.push(`    ${i + 1}. ${t.name}   ${baseUrl}/workflow/${t.id}${t.status === 'unchanged' ? '' : `   (${t.status})`}`));
 		const second = secondTemplate(templates);
 		if (second) {
+			const inbox = sandbox.urls.viewer ? `${sandbox.urls.viewer}#inbox` : sandbox.urls.mail;
 			lines.push(
 				'',
-				`  Try it: open "${second.name}", click "Execute workflow", open the approval link the`,
-				'  Approval Gate prints in its output and approve on that page. Watch the record change in the',
-				`  records viewer (${sandbox.urls.viewer || sandbox.urls.zendesk}), then undo the write with the workflow's Reverse Write step.`,
+				`  Try it, no account needed: open "${second.name}" and click "Execute workflow".`,
+				'  Pick nothing: the sandbox credentials (model, mail, Zendesk) are attached.',
+				`  Open the Sandbox viewer's Inbox (${inbox}), open the Approval Gate's e-mail and its link,`,
+				`  and approve on that page. Watch the ticket change in the records viewer (${sandbox.urls.viewer || sandbox.urls.zendesk}),`,
+				'  then undo the write with Reverse Write (the incident-response template does it, after its own approval).',
 				'  The sticky note in each template explains its steps.',
 			);
 		}
@@ -178,7 +181,7 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', () => onSignal('SIGTERM'));
 
 	try {
-		say(`sandbox up (Salesforce ${sandbox.urls.salesforce}, Zendesk ${sandbox.urls.zendesk}, QuickBooks ${sandbox.urls.quickbooks})`);
+		say(`sandbox up (Salesforce ${sandbox.urls.salesforce}, Zendesk ${sandbox.urls.zendesk}, QuickBooks ${sandbox.urls.quickbooks}, mail ${sandbox.urls.mail}, model ${sandbox.urls.model})`);
 		say('importing the sandbox credentials…');
 		await importCredentials(bin, userFolder, sandbox);
 		say(`importing templates from ${templatesFolder}…`);

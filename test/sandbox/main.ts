@@ -1,6 +1,6 @@
 /**
- * `npm run sandbox`: the three emulators, seeded with Acme Robotics, on fixed ports in the
- * foreground; Ctrl+C stops them. Compiled to dist/test/sandbox/main.js (start.ts imports
+ * `npm run sandbox`: the three emulators, seeded with Acme Robotics, the mailbox and the model,
+ * on fixed ports in the foreground; Ctrl+C stops them. Compiled to dist/test/sandbox/main.js (start.ts imports
  * `sandboxSummary` from here, which is what puts this file in the build).
  */
 import { COMPANY, Sandbox, SANDBOX_CREDENTIALS, sandboxPortsFromEnv, startSandbox } from './sandbox';
@@ -19,6 +19,8 @@ export function sandboxSummary(sandbox: Sandbox): string[] {
 		`  Salesforce      ${urls.salesforce}   credential "${SANDBOX_CREDENTIALS.salesforce.name}"`,
 		`  Zendesk         ${urls.zendesk}   credentials "${SANDBOX_CREDENTIALS.zendesk.name}", "${SANDBOX_CREDENTIALS.zendeskOAuth2.name}"`,
 		`  QuickBooks      ${urls.quickbooks}   credential "${SANDBOX_CREDENTIALS.quickbooks.name}" (realm ${sandbox.quickbooks.realmId})`,
+		`  Mailbox (SMTP)  ${urls.mail}   credential "${SANDBOX_CREDENTIALS.mail.name}" (any login; messages in the viewer's Inbox${urls.viewer ? `, ${urls.viewer}#inbox` : ''})`,
+		`  Model (OpenAI)  ${urls.model}   credential "${SANDBOX_CREDENTIALS.model.name}" (OpenAI-compatible, answers deterministically; any model name)`,
 		'  Seeded:',
 		`    Salesforce: ${ids.salesforce.leads.length} leads (${ids.salesforce.newLeads.length} "Open - Not Contacted", e.g. ${String(lead?.Name)} of ${String(lead?.Company)}, Id ${ids.salesforce.newLeads[0]}), ${ids.salesforce.accounts.length} accounts, ${ids.salesforce.contacts.length} contacts, ${ids.salesforce.opportunities.length} opportunities`,
 		`    Zendesk: ${ids.zendesk.tickets.length} tickets (${ids.zendesk.openTickets.length} new or open); ticket ${ids.zendesk.injectionTicket} "${String(ticket?.subject)}" carries a prompt-injection attempt`,

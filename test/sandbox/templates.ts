@@ -3,7 +3,10 @@
  * credential type the sandbox has gets the sandbox credential's `{ id, name }`. Templates ship
  * without credential ids; a slot counts when the node already names the type, or when one of our
  * nodes declares it and its display conditions hold for the node's parameters (Guarded Write's
- * Zendesk slot follows "Zendesk Authentication", Credential Check's follow "System", ...).
+ * Zendesk slot follows "Zendesk Authentication", Credential Check's follow "System", ...). n8n's
+ * own nodes that need the sandbox's mail or model (Send Email → SMTP, OpenAI Chat Model → OpenAI)
+ * are known by type (NODE_TYPE_CREDENTIALS). Everything else in a template stays as shipped: the
+ * sandbox model answers whatever model name the chat model node asks for.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -24,6 +27,14 @@ export interface TemplateFile {
 }
 
 const PACKAGE_PREFIX = 'n8n-nodes-agent-guard.';
+
+/** n8n's own node types whose credential slot the sandbox can fill (they are not in our package's descriptions). */
+export const NODE_TYPE_CREDENTIALS: Record<string, string[]> = {
+	'@n8n/n8n-nodes-langchain.lmChatOpenAi': ['openAiApi'],
+	'@n8n/n8n-nodes-langchain.lmOpenAi': ['openAiApi'],
+	'n8n-nodes-base.emailSend': ['smtp'],
+	'n8n-nodes-base.emailSendTool': ['smtp'],
+};
 
 interface CredentialSlot {
 	name: string;
@@ -118,17 +129,20 @@ export function attachSandboxCredentials(workflow: TemplateWorkflow): TemplateWo
 	const copy = JSON.parse(JSON.stringify(workflow)) as TemplateWorkflow;
 	for (const node of copy.nodes) {
 		const credentials: Record<string, unknown> = isRecord(node.credentials) ? node.credentials : {};
-		const description = typeof node.type === 'string' ? nodeDescriptions().get(node.type) : undefined;
+		const type = typeof node.type === 'string' ? node.type : '';
+		// n8n generates `<node>HitlTool` (Human review for AI Agent tool calls) from our node: same slots.
+		const description = nodeDescriptions().get(type) ?? nodeDescriptions().get(type.replace(/HitlTool$/, ''));
 		const parameters = isRecord(node.parameters) ? node.parameters : {};
 		const slots = new Set(Object.keys(credentials));
 		for (const slot of description?.credentials ?? []) if (slotApplies(slot, parameters, description as NodeDescription)) slots.add(slot.name);
+		for (const slot of NODE_TYPE_CREDENTIALS[type] ?? []) slots.add(slot);
 		// An HTTP Request node that signs in with one of our credential types ("Predefined Credential Type").
 		if (parameters.authentication === 'predefinedCredentialType' && typeof parameters.nodeCredentialType === 'string') slots.add(parameters.nodeCredentialType);
 		let changed = false;
-		for (const type of slots) {
-			const sandbox = byType.get(type);
+		for (const slot of slots) {
+			const sandbox = byType.get(slot);
 			if (!sandbox) continue;
-			credentials[type] = { ...sandbox };
+			credentials[slot] = { ...sandbox };
 			changed = true;
 		}
 		if (changed) node.credentials = credentials;
