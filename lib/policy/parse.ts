@@ -1,4 +1,4 @@
-import { compareForm, normaliseSystem } from './names';
+import { compareForm, normaliseSystem, objectForm } from './names';
 import { CompiledRule, FieldSet, OPERATIONS, Operation, Policy, PolicyError, PolicyInput, PolicyRuleInput } from './types';
 
 const NAME = /^[A-Za-z0-9_.*:-]{1,128}$/;
@@ -69,7 +69,7 @@ export function compilePolicy(input: unknown): Policy {
 		return {
 			id,
 			system,
-			object: rule.object.trim() === '*' ? '*' : compareForm(system, rule.object),
+			object: rule.object.trim() === '*' ? '*' : objectForm(system, rule.object),
 			operations: new Set(operations as Operation[]),
 			readable: fieldSet(system, list(rule.readableFields, where(rule, i, 'readableFields')), where(rule, i, 'readableFields')),
 			writable,
@@ -95,6 +95,6 @@ export function compilePolicyJson(raw: unknown): Policy {
 /** The rules that speak about this system and object, most specific first. */
 export function rulesFor(policy: Policy, system: string, object: string): CompiledRule[] {
 	const sys = normaliseSystem(system);
-	const obj = compareForm(sys, object);
+	const obj = objectForm(sys, object);
 	return policy.rules.filter((r) => (r.system === '*' || r.system === sys) && (r.object === '*' || r.object === obj));
 }

@@ -28,6 +28,7 @@ import { SaasError } from './types';
 
 export type QuickBooksEntity = 'Invoice' | 'Customer' | 'Bill' | 'Payment';
 
+const NO_FIELDS: ReadonlySet<string> = new Set();
 const ENTITIES: readonly QuickBooksEntity[] = ['Invoice', 'Customer', 'Bill', 'Payment'];
 const DEFAULT_TIMEOUT_MS = 15_000;
 const ID_PATTERN = /^\d{1,20}$/;
@@ -243,6 +244,10 @@ export class QuickBooksAdapter implements SaasAdapter {
 		if (entity === 'Payment' && snapshot.TotalAmt !== undefined) fields.TotalAmt = snapshot.TotalAmt;
 		const created = await this.create(entity, fields);
 		return { id: created.id, recreated: true };
+	}
+
+	writeOnlyFields(): ReadonlySet<string> {
+		return NO_FIELDS;
 	}
 
 	async ping(): Promise<void> {

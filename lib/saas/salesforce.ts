@@ -26,6 +26,7 @@ import { Transport } from 'jsforce/lib/transport';
 import type { StreamPromise } from 'jsforce/lib/util/promise';
 import { ChangeMarker, RecordImage, SaasAdapter, SaasConnection, SaasError, SaasErrorCode } from './types';
 
+const NO_FIELDS: ReadonlySet<string> = new Set();
 const DEFAULT_VERSION = '59.0';
 const DEFAULT_TIMEOUT_MS = 15_000;
 const ID_PATTERN = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
@@ -207,6 +208,10 @@ export class SalesforceAdapter implements SaasAdapter {
 		}
 		const code: SaasErrorCode = ['INVALID_ID_FIELD', 'ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND'].includes(statusCode) ? 'not_found' : 'error';
 		throw new SaasError('salesforce', code, `${what}: ${statusCode}: ${this.redact(message)}`, code === 'not_found' ? 404 : undefined);
+	}
+
+	writeOnlyFields(): ReadonlySet<string> {
+		return NO_FIELDS;
 	}
 
 	async ping(): Promise<void> {

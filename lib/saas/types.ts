@@ -48,6 +48,11 @@ export interface SaasAdapter {
 	restore(object: string, id: string, snapshot?: Record<string, unknown>): Promise<{ id: string; recreated: boolean }>;
 	/** A cheap authenticated call (Salesforce /limits, Zendesk users/me, QuickBooks companyinfo). */
 	ping(): Promise<void>;
+	/**
+	 * Fields a write accepts that a read never returns (Zendesk's ticket `comment`, which adds a
+	 * comment): they have no before-image and cannot be restored.
+	 */
+	writeOnlyFields(object: string): ReadonlySet<string>;
 }
 
 export type SaasErrorCode =

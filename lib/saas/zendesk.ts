@@ -99,6 +99,9 @@ const READ_ONLY: Record<ZendeskObject, ReadonlySet<string>> = {
 	organizations: new Set(['id', 'url', 'created_at', 'updated_at', 'deleted_at']),
 };
 
+/** Ticket fields the API takes on writes but never returns: `comment` adds a comment; the tag lists change `tags`. */
+const TICKET_WRITE_ONLY: ReadonlySet<string> = new Set(['comment', 'additional_tags', 'remove_tags']);
+const NO_FIELDS: ReadonlySet<string> = new Set();
 const ID_PATTERN = /^[1-9]\d{0,15}$/;
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -252,6 +255,10 @@ export class ZendeskAdapter implements SaasAdapter {
 		}
 		const created = await this.create(obj, fields);
 		return { id: created.id, recreated: true };
+	}
+
+	writeOnlyFields(object: string): ReadonlySet<string> {
+		return this.object(object) === 'tickets' ? TICKET_WRITE_ONLY : NO_FIELDS;
 	}
 
 	async ping(): Promise<void> {

@@ -90,9 +90,16 @@ export function boundImage(fields: Record<string, unknown>, maxBytes = MAX_BEFOR
 /** The fields about to change as they are now (update), the whole record (delete), nothing (create). */
 export async function readBefore(adapter: SaasAdapter, action: WriteAction): Promise<BeforeImage | undefined> {
 	if (action.operation === 'create') return undefined;
-	const names = action.operation === 'update' ? Object.keys(action.fields) : undefined;
-	const image = await adapter.read(action.object, action.recordId as string, names);
-	const bounded = boundImage(image.fields);
+	if (action.operation === 'delete') {
+		const image = await adapter.read(action.object, action.recordId as string);
+		const bounded = boundImage(image.fields);
+		return { fields: bounded.fields, marker: image.marker, truncated: bounded.truncated };
+	}
+	// Write-only fields (a Zendesk comment) have no value before; the read is then for the marker alone.
+	const writeOnly = adapter.writeOnlyFields(action.object);
+	const names = Object.keys(action.fields).filter((name) => !writeOnly.has(name));
+	const image = await adapter.read(action.object, action.recordId as string, names.length ? names : undefined);
+	const bounded = boundImage(names.length ? image.fields : {});
 	return { fields: bounded.fields, marker: image.marker, truncated: bounded.truncated };
 }
 
@@ -201,8 +208,12 @@ async function readBack(adapter: SaasAdapter, action: WriteAction): Promise<Chan
 			return undefined;
 		}
 	}
-	const image = await adapter.read(action.object, id, Object.keys(action.fields));
-	const all = Object.entries(action.fields).every(([name, value]) => sameValue(lookup(action.system, image.fields, name).value, value));
+	const writeOnly = adapter.writeOnlyFields(action.object);
+	const readable = Object.entries(action.fields).filter(([name]) => !writeOnly.has(name));
+	// Nothing to read back (only a comment): we cannot tell.
+	if (readable.length === 0) return undefined;
+	const image = await adapter.read(action.object, id, readable.map(([name]) => name));
+	const all = readable.every(([name, value]) => sameValue(lookup(action.system, image.fields, name).value, value));
 	// Not all there: it did not land (a write is atomic per record on all three systems).
 	return all ? image.marker : null;
 }

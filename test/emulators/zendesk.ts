@@ -196,6 +196,11 @@ export class ZendeskEmulator {
 		return { apiToken: this.apiToken, oauthToken: this.oauthToken };
 	}
 
+	/** A ticket's comments, oldest first (the first is the description). */
+	commentsOf(id: number | string): Array<Record<string, unknown>> {
+		return [...(this.comments.get(Number(id)) ?? [])];
+	}
+
 	/** The next `n` authenticated requests answer 429 with `Retry-After`. */
 	rateLimitNext(n: number, retryAfterSeconds = 1): void {
 		this.rateLimitRemaining = n;

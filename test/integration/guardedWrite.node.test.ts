@@ -311,6 +311,18 @@ describe.each([
 		expect(guardOf(later.nodeOutput('Write', 0)[0]).decision).toBe('written');
 	});
 
+	test('an approved Zendesk reply (the write-only comment field) is posted with the priority; the before-image holds only what can be read', async () => {
+		const ticket = String((await zdFirstTicket()).id);
+		const comments = zd.commentsOf(ticket).length;
+		const action = { system: 'zendesk', object: 'tickets', operation: 'update', recordId: ticket, fields: { priority: 'low', comment: { body: 'Thanks, we are on it.', public: true } } };
+		const result = await run([writer('Write', { policySource: 'support' })], [{ action, approval: await approve(store, action) }]);
+		expect(result.nodeOutput('Write', 1)).toEqual([]);
+		expect(zd.commentsOf(ticket).slice(comments).map((c) => c.body)).toEqual(['Thanks, we are on it.']);
+		const [entry] = (await store.query({ executionId: result.executionId, event: 'write.applied' })).entries;
+		expect(Object.keys(entry.before as object)).toEqual(['priority']);
+		expect(entry.after).toMatchObject({ priority: 'low', comment: { body: 'Thanks, we are on it.' } });
+	});
+
 	test('a malformed action is refused as malformed_action naming the field; a missing credential is an error naming it', async () => {
 		const result = await run([writer('Write', { requireApproval: false })], [{ action: { system: 'salesforce', object: 'Lead', operation: 'update', fields: { Status: 'x' } } }]);
 		expect(guardOf(result.nodeOutput('Write', 1)[0]).reasons[0]).toMatchObject({ code: 'malformed_action', message: expect.stringContaining('"action.recordId"') });

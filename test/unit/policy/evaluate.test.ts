@@ -15,6 +15,15 @@ describe('evaluate (Scope Guard decisions)', () => {
 		expect(evaluate(sales, update({ status: 'Qualified' }, { object: 'lead', system: 'Salesforce' })).allowed).toBe(true);
 	});
 
+	test('Zendesk objects match by record name or API resource name (ticket / tickets), field names exactly', () => {
+		const support = compilePolicy(PRESETS.support.policy);
+		const ticket = (object: string, fields: Record<string, unknown>): ProposedAction => ({ system: 'zendesk', object, operation: 'update', recordId: '42', fields });
+		expect(evaluate(support, ticket('tickets', { priority: 'high' })).allowed).toBe(true);
+		expect(evaluate(support, ticket('ticket', { priority: 'high' })).allowed).toBe(true);
+		expect(evaluate(support, ticket('tickets', { Priority: 'high' })).reasons[0].code).toBe('field_not_writable');
+		expect(evaluate(support, ticket('users', { name: 'x' })).reasons[0].code).toBe('object_not_allowed');
+	});
+
 	test('default deny: an object no rule mentions is object_not_allowed', () => {
 		expect(evaluate(sales, update({ Name: 'x' }, { object: 'Opportunity' })).reasons).toEqual([{ code: 'object_not_allowed', message: 'no rule allows salesforce Opportunity' }]);
 	});
