@@ -92,7 +92,7 @@ describe('npm start: n8n with the nodes, the sandbox, its credentials and the te
 			AGENT_GUARD_DEV_FOLDER: userFolder,
 			AGENT_GUARD_TEMPLATES_DIR: templatesDir,
 			// Fixed for both starts, as the defaults are: the templates' Settings hold the sandbox URLs.
-			AGENT_GUARD_SANDBOX_PORTS: [await freePort(), await freePort(), await freePort(), await freePort()].join(','),
+			AGENT_GUARD_SANDBOX_PORTS: [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()].join(','),
 			N8N_PORT: String(n8nPort),
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
@@ -149,6 +149,8 @@ describe('npm start: n8n with the nodes, the sandbox, its credentials and the te
 		const out = first.output();
 		expect(out).toContain(`http://localhost:${n8nPort}`);
 		expect(out).toMatch(/set up an owner account/);
+		expect(out).toMatch(/Pick nothing: the sandbox credentials \(model, mail, Zendesk\) are attached/);
+		expect(out).toMatch(/Sandbox viewer's Inbox \(http:\/\/127\.0\.0\.1:\d+\/#inbox\)/);
 		for (const id of templateIds) expect(out).toContain(`/workflow/${id}`);
 
 		const setup = await fetch(`http://127.0.0.1:${n8nPort}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
@@ -174,7 +176,7 @@ describe('npm start: n8n with the nodes, the sandbox, its credentials and the te
 		expect(attached).toBeGreaterThan(0);
 
 		const ports = sandboxPorts(out);
-		expect(ports).toHaveLength(3);
+		expect(ports).toHaveLength(5); // Salesforce, Zendesk, QuickBooks, mail, model
 		const exit = await stop(first);
 		expect(exit).toEqual({ code: 0, signal: null });
 		expect(first.output()).toMatch(/n8n stopped/);
