@@ -1,7 +1,7 @@
-import { QuickBooksAdapter } from './quickbooks';
-import { SalesforceAdapter } from './salesforce';
+import type { QuickBooksAdapter } from './quickbooks';
+import type { SalesforceAdapter } from './salesforce';
 import { SaasAdapter, SaasConnection, SaasSystem } from './types';
-import { ZendeskAdapter } from './zendesk';
+import type { ZendeskAdapter } from './zendesk';
 
 /**
  * From an Agent Guard SaaS credential's data (as n8n decrypts it, or as `n8n export:credentials
@@ -84,8 +84,12 @@ export function environmentOf(data: Record<string, unknown>, connection: SaasCon
 	return data.environment === 'sandbox' || LOCAL_URL.test(connection.baseUrl) ? 'sandbox' : 'production';
 }
 
+/**
+ * The adapter for a system. Each client library is loaded on first use (jsforce alone takes
+ * ~0.4 s), so a CLI command or node that never talks to a system does not pay for it.
+ */
 export function adapterFor(system: SaasSystem, connection: SaasConnection): SaasAdapter {
-	if (system === 'salesforce') return new SalesforceAdapter(connection);
-	if (system === 'quickbooks') return new QuickBooksAdapter(connection);
-	return new ZendeskAdapter(connection);
+	if (system === 'salesforce') return new (require('./salesforce') as { SalesforceAdapter: typeof SalesforceAdapter }).SalesforceAdapter(connection);
+	if (system === 'quickbooks') return new (require('./quickbooks') as { QuickBooksAdapter: typeof QuickBooksAdapter }).QuickBooksAdapter(connection);
+	return new (require('./zendesk') as { ZendeskAdapter: typeof ZendeskAdapter }).ZendeskAdapter(connection);
 }

@@ -277,45 +277,35 @@ export interface WriteRecordContext {
 	environment?: 'sandbox' | 'production';
 }
 
-export function appliedEntry(action: WriteAction, before: BeforeImage | undefined, result: WriteResult, ctx: WriteRecordContext): EntryDraft {
+/** The part both write entries share: who, which record, before and after, the digest. */
+function writeEntry(event: string, action: WriteAction, before: BeforeImage | undefined, recordId: string | undefined, ctx: WriteRecordContext, details: Record<string, unknown>): EntryDraft {
 	return {
 		agentId: ctx.agentId,
 		actor: { type: 'agent', id: ctx.agentId },
-		event: WRITE_EVENTS.applied,
-		subject: { system: action.system, object: action.object, recordId: result.recordId },
+		event,
+		subject: { system: action.system, object: action.object, recordId },
 		before: before?.fields,
 		after: action.operation === 'delete' ? undefined : action.fields,
 		digest: ctx.digest,
-		details: {
-			operation: action.operation,
-			marker: result.marker,
-			beforeMarker: before?.marker,
-			beforeTruncated: before?.truncated,
-			approvalId: ctx.approvalId,
-			environment: ctx.environment,
-			confirmedBy: result.confirmedBy,
-			warnings: ctx.warnings?.length ? ctx.warnings : undefined,
-		},
+		details: { operation: action.operation, ...details, approvalId: ctx.approvalId, environment: ctx.environment },
 	};
 }
 
+export function appliedEntry(action: WriteAction, before: BeforeImage | undefined, result: WriteResult, ctx: WriteRecordContext): EntryDraft {
+	return writeEntry(WRITE_EVENTS.applied, action, before, result.recordId, ctx, {
+		marker: result.marker,
+		beforeMarker: before?.marker,
+		beforeTruncated: before?.truncated,
+		confirmedBy: result.confirmedBy,
+		warnings: ctx.warnings?.length ? ctx.warnings : undefined,
+	});
+}
+
 export function failedEntry(action: WriteAction, before: BeforeImage | undefined, failure: WriteFailedError, ctx: WriteRecordContext): EntryDraft {
-	return {
-		agentId: ctx.agentId,
-		actor: { type: 'agent', id: ctx.agentId },
-		event: WRITE_EVENTS.failed,
-		subject: { system: action.system, object: action.object, recordId: action.recordId },
-		before: before?.fields,
-		after: action.operation === 'delete' ? undefined : action.fields,
-		digest: ctx.digest,
-		details: {
-			operation: action.operation,
-			code: failure.code,
-			cause: failure.message,
-			status: failure.cause instanceof SaasError ? failure.cause.status : undefined,
-			outcome: failure.notApplied ? 'not_applied' : 'unknown',
-			approvalId: ctx.approvalId,
-			environment: ctx.environment,
-		},
-	};
+	return writeEntry(WRITE_EVENTS.failed, action, before, action.recordId, ctx, {
+		code: failure.code,
+		cause: failure.message,
+		status: failure.cause instanceof SaasError ? failure.cause.status : undefined,
+		outcome: failure.notApplied ? 'not_applied' : 'unknown',
+	});
 }

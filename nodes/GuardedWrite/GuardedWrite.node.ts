@@ -28,7 +28,7 @@ import {
 } from '../../lib/write/guardedWrite';
 import { loadPolicy } from '../shared/policy';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
-import { SaasCredentialError, SaasSessions, SYSTEM_NAMES } from '../shared/saas';
+import { SaasCredentialError, SaasSessions, SYSTEM_NAMES, writingNodeCredentials } from '../shared/saas';
 import { properties } from './description';
 
 type Audit = { seq: number; hash: string };
@@ -66,14 +66,8 @@ export class GuardedWrite implements INodeType {
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: ['main', 'main'],
 		outputNames: ['Written', 'Refused'],
-		credentials: [
-			// Optional: without it the embedded journal in the n8n user folder is used.
-			{ name: 'agentGuardApi', required: false, testedBy: 'agentGuardApiTest' },
-			{ name: 'agentGuardSalesforceOAuth2Api', required: false },
-			{ name: 'agentGuardZendeskApi', required: false, displayOptions: { show: { zendeskAuthentication: ['apiToken'] } } },
-			{ name: 'agentGuardZendeskOAuth2Api', required: false, displayOptions: { show: { zendeskAuthentication: ['oAuth2'] } } },
-			{ name: 'agentGuardQuickBooksOAuth2Api', required: false },
-		],
+		// The trail's store (optional: the embedded journal without it) and the credential of each system written to.
+		credentials: writingNodeCredentials,
 		properties,
 	};
 

@@ -13,7 +13,7 @@ import {
 	selectWrites,
 } from '../../lib/write/reverse';
 import { agentGuardApiTest, openGuardRun, toNodeError } from '../shared/runtime';
-import { SaasCredentialError, SaasSessions, SYSTEM_NAMES } from '../shared/saas';
+import { SaasCredentialError, SaasSessions, SYSTEM_NAMES, writingNodeCredentials } from '../shared/saas';
 import { properties } from './description';
 
 /** Outcomes that need a person: they go to the Conflicts output. */
@@ -36,14 +36,8 @@ export class ReverseWrite implements INodeType {
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: ['main', 'main'],
 		outputNames: ['Reversed', 'Conflicts'],
-		credentials: [
-			// Optional: without it the embedded journal in the n8n user folder is used.
-			{ name: 'agentGuardApi', required: false, testedBy: 'agentGuardApiTest' },
-			{ name: 'agentGuardSalesforceOAuth2Api', required: false },
-			{ name: 'agentGuardZendeskApi', required: false, displayOptions: { show: { zendeskAuthentication: ['apiToken'] } } },
-			{ name: 'agentGuardZendeskOAuth2Api', required: false, displayOptions: { show: { zendeskAuthentication: ['oAuth2'] } } },
-			{ name: 'agentGuardQuickBooksOAuth2Api', required: false },
-		],
+		// The trail's store (optional: the embedded journal without it) and the credential of each system written to.
+		credentials: writingNodeCredentials,
 		properties,
 	};
 

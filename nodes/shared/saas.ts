@@ -26,13 +26,20 @@ export const zendeskAuthenticationProperty: INodeProperties = {
 	description: 'How the Zendesk credential signs in (only used for Zendesk actions)',
 };
 
-/** The SaaS credentials a writing node offers; each is needed only for actions on its system. */
-export const saasCredentialDescriptions: INodeCredentialDescription[] = [
+/**
+ * The credentials of a node that writes to the systems (Guarded Write, Reverse Write): the
+ * optional Agent Guard store, and each system's, needed only for actions on that system.
+ */
+export const writingNodeCredentials: INodeCredentialDescription[] = [
+	{ name: 'agentGuardApi', required: false, testedBy: 'agentGuardApiTest' },
 	{ name: CREDENTIAL_TYPES.salesforce, required: false },
 	{ name: CREDENTIAL_TYPES.zendeskToken, required: false, displayOptions: { show: { zendeskAuthentication: ['apiToken'] } } },
 	{ name: CREDENTIAL_TYPES.zendeskOAuth2, required: false, displayOptions: { show: { zendeskAuthentication: ['oAuth2'] } } },
 	{ name: CREDENTIAL_TYPES.quickbooks, required: false },
 ];
+
+/** The SaaS credentials alone (Credential Check shows the one of the chosen system). */
+export const saasCredentialDescriptions: INodeCredentialDescription[] = writingNodeCredentials.slice(1);
 
 export function credentialTypeFor(ctx: IExecuteFunctions, system: SaasSystem): string {
 	if (system === 'salesforce') return CREDENTIAL_TYPES.salesforce;

@@ -11,10 +11,9 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { ensureN8n, isRecord, linkPackage, n8nEnv } from './n8nInstall';
+import { ensureN8n, freePort, isRecord, linkPackage, n8nEnv } from './n8nInstall';
 
 export interface N8nOptions {
 	/** Extra environment for every n8n invocation (AGENT_GUARD_*, Redis settings, ...). */
@@ -282,14 +281,3 @@ function tail(text: string, lines = 60): string {
 	return text.split('\n').slice(-lines).join('\n');
 }
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
-}

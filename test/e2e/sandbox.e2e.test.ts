@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureN8n, repoRoot } from './n8nInstall';
+import { ensureN8n, freePort, repoRoot } from './n8nInstall';
 import { SANDBOX_CREDENTIALS } from '../sandbox/sandbox';
 
 jest.setTimeout(20 * 60_000);
@@ -24,16 +24,6 @@ interface Started {
 	exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 function canListen(port: number): Promise<boolean> {
 	return new Promise((resolve) => {

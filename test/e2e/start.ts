@@ -15,12 +15,11 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { sandboxSummary } from '../sandbox/main';
 import { Sandbox, sandboxPortsFromEnv, startSandbox } from '../sandbox/sandbox';
 import { applySettings, attachSandboxCredentials, loadTemplates, sandboxSettings, templateDigest, TemplateWorkflow } from '../sandbox/templates';
-import { ensureN8n, linkPackage, n8nEnv, PACKAGE_NAME, repoRoot } from './n8nInstall';
+import { ensureN8n, freePort, linkPackage, n8nEnv, PACKAGE_NAME, repoRoot } from './n8nInstall';
 
 const READY_MESSAGE = 'Editor is now accessible via';
 /** Which template digests were imported last, so an unchanged template is not re-imported. */
@@ -37,17 +36,6 @@ function say(line = ''): void {
 	console.log(line === '' ? '' : `Agent Guard: ${line}`);
 }
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-		});
-	});
-}
 
 /** Runs an n8n CLI command in the user folder; rejects with its output on failure. */
 async function n8nCommand(bin: string, userFolder: string, args: string[]): Promise<string> {

@@ -1,16 +1,8 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../e2e/n8nInstall';
 
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
-}
+/** A free TCP port on loopback (one implementation for every test). */
+export { freePort };
 
 export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
