@@ -21,7 +21,7 @@ import { EmbeddedStore } from '../lib/store/embedded';
 import { RedisStore } from '../lib/store/redis';
 import { describeCounts, startCounting, stopCounting, totalCount } from './commandCounter';
 import { BENCH_SECRET, COMMAND_TIMEOUT_MS, REDIS_HOST, REDIS_PORT, WorkerResult, makeBatches, makeDraft } from './common';
-import { deleteKeys, fmtRate, fmtRatio, fmtUs, logger, median, run, serverCpuUs, table } from './report';
+import { deleteKeys, fmtRate, fmtRatio, fmtUs, logger, median, run, serverCpuUs, parseBenchOptions, table } from './report';
 
 const log = logger('bench');
 
@@ -30,39 +30,7 @@ const log = logger('bench');
 const SECTIONS = ['single', 'batched', 'conc', 'verify', 'embedded'] as const;
 type Section = (typeof SECTIONS)[number];
 
-interface Options {
-	quick: boolean;
-	rounds: number;
-	only: Set<Section>;
-	write: boolean;
-}
-
-function parseOptions(argv: string[]): Options {
-	let quick = false;
-	let rounds = 3;
-	let only: Set<Section> | undefined;
-	let write: boolean | undefined;
-	for (const arg of argv) {
-		if (arg === '--quick') quick = true;
-		else if (arg === '--no-write') write = false;
-		else if (arg === '--write') write = true;
-		else if (arg.startsWith('--rounds=')) rounds = Number(arg.slice('--rounds='.length));
-		else if (arg.startsWith('--only=')) {
-			only = new Set();
-			for (const name of arg.slice('--only='.length).split(',')) {
-				if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown section "${name}" (use ${SECTIONS.join(', ')})`);
-				only.add(name as Section);
-			}
-		} else if (arg === '--help' || arg === '-h') {
-			process.stdout.write('usage: node dist/bench/audit.bench.js [--quick] [--rounds=N] [--only=single,batched,conc,verify,embedded] [--write|--no-write]\n');
-			process.exit(0);
-		} else throw new Error(`unknown argument "${arg}" (try --help)`);
-	}
-	if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
-	return { quick, rounds, only: only ?? new Set(SECTIONS), write: write ?? (!quick && only === undefined) };
-}
-
-const OPTIONS = parseOptions(process.argv.slice(2));
+const OPTIONS = parseBenchOptions(process.argv.slice(2), SECTIONS, 'audit.bench.js');
 
 const SIZE = OPTIONS.quick
 	? { single: 400, batched: 5_000, batch: 100, workers: 8, perWorker: 400, concBatch: 10, verify: 20_000, verifyBuildBatch: 1000, embedded: 2_000, embeddedBatch: 100, refSeconds: 0.6 }

@@ -69,3 +69,37 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<number>
 	} while (cursor !== '0');
 	return deleted;
 }
+
+export interface BenchOptions<S extends string> {
+	quick: boolean;
+	rounds: number;
+	only: Set<S>;
+	/** Whether to rewrite RESULTS.md: by default only a full run (not --quick, not --only) does. */
+	write: boolean;
+}
+
+/** The command line every benchmark takes: --quick, --rounds=N, --only=a,b, --write / --no-write, --help. */
+export function parseBenchOptions<S extends string>(argv: string[], sections: readonly S[], script: string): BenchOptions<S> {
+	let quick = false;
+	let rounds = 3;
+	let only: Set<S> | undefined;
+	let write: boolean | undefined;
+	for (const arg of argv) {
+		if (arg === '--quick') quick = true;
+		else if (arg === '--no-write') write = false;
+		else if (arg === '--write') write = true;
+		else if (arg.startsWith('--rounds=')) rounds = Number(arg.slice('--rounds='.length));
+		else if (arg.startsWith('--only=')) {
+			only = new Set();
+			for (const name of arg.slice('--only='.length).split(',')) {
+				if (!(sections as readonly string[]).includes(name)) throw new Error(`unknown section "${name}" (use ${sections.join(', ')})`);
+				only.add(name as S);
+			}
+		} else if (arg === '--help' || arg === '-h') {
+			process.stdout.write(`usage: node dist/bench/${script} [--quick] [--rounds=N] [--only=${sections.join(',')}] [--write|--no-write]\n`);
+			process.exit(0);
+		} else throw new Error(`unknown argument "${arg}" (try --help)`);
+	}
+	if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
+	return { quick, rounds, only: only ?? new Set(sections), write: write ?? (!quick && only === undefined) };
+}

@@ -39,48 +39,15 @@ import {
 	reserveUntilRefused,
 	settleOrRelease,
 } from './spendCommon';
-import { deleteKeys, fmtMs, fmtRate, fmtRatio, fmtUs, logger, median, percentile, run, serverCpuUs, table } from './report';
+import { deleteKeys, fmtMs, fmtRate, fmtRatio, fmtUs, logger, median, percentile, run, serverCpuUs, parseBenchOptions, table } from './report';
 
 const log = logger('spend');
 
 // ---------------------------------------------------------------- options
 
 const SECTIONS = ['rate', 'overspend', 'embedded'] as const;
-type Section = (typeof SECTIONS)[number];
 
-interface Options {
-	quick: boolean;
-	rounds: number;
-	only: Set<Section>;
-	write: boolean;
-}
-
-function parseOptions(argv: string[]): Options {
-	let quick = false;
-	let rounds = 3;
-	let only: Set<Section> | undefined;
-	let write: boolean | undefined;
-	for (const arg of argv) {
-		if (arg === '--quick') quick = true;
-		else if (arg === '--no-write') write = false;
-		else if (arg === '--write') write = true;
-		else if (arg.startsWith('--rounds=')) rounds = Number(arg.slice('--rounds='.length));
-		else if (arg.startsWith('--only=')) {
-			only = new Set();
-			for (const name of arg.slice('--only='.length).split(',')) {
-				if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown section "${name}" (use ${SECTIONS.join(', ')})`);
-				only.add(name as Section);
-			}
-		} else if (arg === '--help' || arg === '-h') {
-			process.stdout.write('usage: node dist/bench/spend.bench.js [--quick] [--rounds=N] [--only=rate,overspend,embedded] [--write|--no-write]\n');
-			process.exit(0);
-		} else throw new Error(`unknown argument "${arg}" (try --help)`);
-	}
-	if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
-	return { quick, rounds, only: only ?? new Set(SECTIONS), write: write ?? (!quick && only === undefined) };
-}
-
-const OPTIONS = parseOptions(process.argv.slice(2));
+const OPTIONS = parseBenchOptions(process.argv.slice(2), SECTIONS, 'spend.bench.js');
 
 const SIZE = OPTIONS.quick
 	? { seq: 800, conc: 4_000, car: 300, warm: 200, workers: 4, refSeconds: 0.5, embSeq: 60, embConc: 60, preload: [[10_000, 10]] as Array<[number, number]>, rawReplace: 20 }
