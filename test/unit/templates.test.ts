@@ -144,6 +144,14 @@ describe.each(templates)('$file', ({ wf }) => {
 		expect(overview).toMatch(/credential/i);
 	});
 
+	test('sticky notes do not overlap one another on the canvas', () => {
+		const box = (n: (typeof wf.nodes)[number]) => ({ name: n.name, x: n.position[0], y: n.position[1], w: Number(n.parameters.width ?? 240), h: Number(n.parameters.height ?? 160) });
+		const notes = wf.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote').map(box);
+		const overlaps: string[] = [];
+		for (const [i, a] of notes.entries()) for (const b of notes.slice(i + 1)) if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${a.name} / ${b.name}`);
+		expect(overlaps).toEqual([]);
+	});
+
 	test('ships without credential ids: a user picks each credential after import', () => {
 		expect(wf.nodes.filter((n) => n.credentials !== undefined).map((n) => n.name)).toEqual([]);
 		expect(JSON.stringify(wf)).not.toMatch(/agSandbox|emulator|127\.0\.0\.1/);
