@@ -7,6 +7,8 @@
  *   POST /v3/company/<realm>/<entity>?operation=update&minorversion=75&…        sparse / full update (Id + SyncToken)
  *   POST /v3/company/<realm>/<entity>?operation=delete&minorversion=75&…        delete (Id + SyncToken)
  *   GET  /v3/company/<realm>/companyinfo/<realm>                               company info
+ *   GET  /v3/company/<realm>/query?query=select * from Invoice where …          query (or POST the query
+ *                                                                              as an application/text body)
  * with the real API's semantics: responses wrapped `{ "Invoice": {...}, "time": "..." }`, SyncToken a
  * string incremented on every change, MetaData.CreateTime / LastUpdatedTime, a stale SyncToken → 400
  * Fault 5010, an unknown property → 400 Fault 2010, a missing / deleted record → 400 Fault 610, a bad or
@@ -17,11 +19,16 @@
  * secret as basic auth, as Intuit wants, or in the body) issues a new access token, which the API then
  * accepts, and a rotated refresh token; the old refresh token then gets 400 `invalid_grant`.
  *
+ * Queries (QboQueryParser says which): `{ QueryResponse: { Invoice: [...], startPosition, maxResults }, time }`,
+ * `QueryResponse: {}` when nothing matches, `{ totalCount }` for count(*); a syntax error → 400 Fault 4000
+ * (QueryParserError), an unknown entity or property → 400 Fault 4001 (QueryValidationError).
+ *
  * Customers cannot be deleted in QuickBooks (they are name-list entities): they are made inactive
  * with a sparse update `Active: false`; `operation=delete` on a customer is refused.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { likeMatch } from './salesforce';
 
 export type QboEntityName = 'Invoice' | 'Customer' | 'Bill' | 'Payment';
 type Json = Record<string, unknown>;
@@ -279,7 +286,9 @@ export class QuickBooksEmulator {
 			const raw = await readBody(req);
 			if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 			let body: unknown;
-			if (raw.length > 0) {
+			if (raw.length > 0 && String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/text')) {
+				body = raw; // a query sent as the POST body
+			} else if (raw.length > 0) {
 				try {
 					body = JSON.parse(raw);
 				} catch {
@@ -349,6 +358,15 @@ export class QuickBooksEmulator {
 				throw new Fault(400, '610', 'Object Not Found', 'Object Not Found : Something you\'re trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.');
 			}
 			return { CompanyInfo: this.companyInfo(), time: qboTime() };
+		}
+		if (lower === 'query') {
+			if (id) {
+				throw new Fault(400, '10000', 'An application error has occurred while processing your request',
+					`System Failure Error: Could not find resource for relative : ${url.pathname}`, 'SystemFault');
+			}
+			if (method !== 'GET' && method !== 'POST') throw new Fault(405, '405', 'Method Not Allowed', `${method} is not supported here`, 'SystemFault');
+			const text = method === 'GET' ? query.query : typeof body === 'string' ? body : undefined;
+			return this.runQuery(text ?? '');
 		}
 		const entity = ENTITIES.find((e) => e.toLowerCase() === lower);
 		if (!entity) {
@@ -623,6 +641,37 @@ export class QuickBooksEmulator {
 		rec.Balance = money(Math.max(0, oldBalance + (total - oldTotal)));
 	}
 
+	/** A query (see QboQueryParser for the subset) over the live records: `{ QueryResponse, time }`. */
+	private runQuery(text: string): Json {
+		const q = new QboQueryParser(text).parse();
+		const entity = ENTITIES.find((e) => e.toLowerCase() === q.entity.name.toLowerCase());
+		if (!entity) throw queryFault('4001', 'Invalid query', `QueryValidationError: Unable to identify entity: ${q.entity.name}`);
+		const property = (n: QboName): string[] => {
+			const [head, ...rest] = n.name.split('.');
+			const top = [...SCHEMA[entity]].find((k) => k.toLowerCase() === head.toLowerCase());
+			if (!top || top === 'sparse' || top === 'domain') throw queryFault('4001', 'Invalid query', `QueryValidationError: property '${n.name}' is not queryable`);
+			return [top, ...rest];
+		};
+		const tests = q.where.map((c) => qboTest(c, property(c.field)));
+		// Name-list entities answer with active records only unless the query says otherwise (QuickBooks does this for Customer).
+		const activeOnly = entity === 'Customer' && !q.where.some((c) => property(c.field)[0] === 'Active');
+		const order = q.orderBy.map((o) => ({ path: property(o.field), desc: o.desc }));
+		const rows = [...(this.store.get(entity)?.values() ?? [])].filter((rec) => (!activeOnly || rec.Active !== false) && tests.every((t) => t(rec)));
+		if (order.length > 0) {
+			rows.sort((a, b) => {
+				for (const o of order) {
+					const c = compareQbo(qboValue(a, o.path), qboValue(b, o.path));
+					if (c !== 0) return o.desc ? -c : c;
+				}
+				return 0;
+			});
+		}
+		if (q.count) return { QueryResponse: { totalCount: rows.length }, time: qboTime() };
+		const page = rows.slice(q.startPosition - 1, q.startPosition - 1 + q.maxResults).map((rec) => clone(rec));
+		if (page.length === 0) return { QueryResponse: {}, time: qboTime() };
+		return { QueryResponse: { [entity]: page, startPosition: q.startPosition, maxResults: page.length }, time: qboTime() };
+	}
+
 	private companyInfo(): Json {
 		return {
 			CompanyName: 'Sandbox Company_US_1',
@@ -638,6 +687,274 @@ export class QuickBooksEmulator {
 			MetaData: { CreateTime: '2024-01-02T14:25:00-08:00', LastUpdatedTime: qboTime() },
 		};
 	}
+}
+
+// ---------------------------------------------------------------- query language (a subset)
+
+const DEFAULT_MAX_RESULTS = 100;
+const MAX_RESULTS_LIMIT = 1000;
+
+function queryFault(code: string, message: string, detail: string): Fault {
+	return new Fault(400, code, message, detail);
+}
+
+interface QboToken {
+	kind: 'word' | 'string' | 'number' | 'op' | 'punct' | 'eof';
+	text: string;
+	/** Strings: the unescaped content; otherwise the text. */
+	value: string;
+	pos: number;
+}
+
+interface QboName {
+	name: string;
+	pos: number;
+}
+
+interface QboCondition {
+	field: QboName;
+	op: '=' | '<' | '>' | '<=' | '>=' | 'in' | 'like';
+	values: string[];
+}
+
+interface QboQuery {
+	count: boolean;
+	entity: QboName;
+	where: QboCondition[];
+	orderBy: Array<{ field: QboName; desc: boolean }>;
+	startPosition: number;
+	maxResults: number;
+}
+
+const isNameStart = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
+const isDigitChar = (c: string): boolean => c >= '0' && c <= '9';
+
+/**
+ * QuickBooks' query language: `select * | count(*) from Entity [where c [and c]…] [orderby f [asc|desc], …]
+ * [startposition n] [maxresults n]`, keywords and entity names case-insensitive. A condition is
+ * `Property op value` with op `=, <, >, <=, >=, in (…), like '…%'`; a property may be a path
+ * (`MetaData.LastUpdatedTime`); values are quoted strings (`\'` escapes a quote), numbers or true/false.
+ * There is no OR and no NOT in QuickBooks' language. Column lists (`select Id, …`) are not emulated.
+ */
+class QboQueryParser {
+	private readonly tokens: QboToken[];
+	private i = 0;
+
+	constructor(private readonly text: string) {
+		this.tokens = this.tokenize();
+	}
+
+	parse(): QboQuery {
+		this.expectWord('select');
+		let count = false;
+		if (this.acceptWord('count')) {
+			this.expect('punct', '(');
+			this.expect('punct', '*');
+			this.expect('punct', ')');
+			count = true;
+		} else if (!this.accept('punct', '*')) {
+			throw queryFault('4000', 'Error parsing query', 'QueryParserError: the emulator answers select * and select count(*) only, not a column list');
+		}
+		this.expectWord('from');
+		const query: QboQuery = { count, entity: this.name(), where: [], orderBy: [], startPosition: 1, maxResults: DEFAULT_MAX_RESULTS };
+		if (this.acceptWord('where')) {
+			do query.where.push(this.condition());
+			while (this.acceptWord('and'));
+		}
+		let ordered = this.acceptWord('orderby');
+		if (!ordered && this.acceptWord('order')) {
+			this.expectWord('by');
+			ordered = true;
+		}
+		while (ordered) {
+			const field = this.name();
+			const desc = this.acceptWord('desc');
+			if (!desc) this.acceptWord('asc');
+			query.orderBy.push({ field, desc });
+			ordered = this.accept('punct', ',');
+		}
+		// Either order, each at most once; more than 1000 results per page are never returned.
+		let start: number | undefined;
+		let max: number | undefined;
+		for (;;) {
+			if (start === undefined && this.acceptWord('startposition')) start = Math.max(1, this.integer());
+			else if (max === undefined && this.acceptWord('maxresults')) max = Math.min(MAX_RESULTS_LIMIT, this.integer());
+			else break;
+		}
+		query.startPosition = start ?? 1;
+		query.maxResults = max ?? DEFAULT_MAX_RESULTS;
+		if (this.peek().kind !== 'eof') throw this.unexpected();
+		return query;
+	}
+
+	private tokenize(): QboToken[] {
+		const q = this.text;
+		const tokens: QboToken[] = [];
+		let i = 0;
+		while (i < q.length) {
+			const c = q[i];
+			const start = i;
+			let kind: QboToken['kind'];
+			let value: string | undefined;
+			if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+				i++;
+				continue;
+			} else if (isNameStart(c)) {
+				while (i < q.length && (isNameStart(q[i]) || isDigitChar(q[i]) || q[i] === '.')) i++;
+				kind = 'word';
+			} else if (isDigitChar(c) || (c === '-' && isDigitChar(q.charAt(i + 1)))) {
+				i++;
+				while (i < q.length && (isDigitChar(q[i]) || q[i] === '.')) i++;
+				kind = 'number';
+			} else if (c === "'") {
+				value = '';
+				for (i++; q[i] !== "'"; i++) {
+					if (i >= q.length) throw this.fault('<EOF>', 'EOF', q.length);
+					if (q[i] === '\\' && i + 1 < q.length) i++;
+					value += q[i];
+				}
+				i++;
+				kind = 'string';
+			} else if (c === '<' || c === '>' || c === '=') {
+				i += (c === '<' || c === '>') && q[i + 1] === '=' ? 2 : 1;
+				kind = 'op';
+			} else if (c === '(' || c === ')' || c === ',' || c === '*') {
+				i++;
+				kind = 'punct';
+			} else {
+				throw this.fault(c, 'UNKNOWN', start);
+			}
+			const text = q.slice(start, i);
+			tokens.push({ kind, text, value: value ?? text, pos: start });
+		}
+		tokens.push({ kind: 'eof', text: '<EOF>', value: '', pos: q.length });
+		return tokens;
+	}
+
+	/** `QueryParserError: Encountered " <KIND> "text "" at line 1, column 12.`, as QuickBooks words it. */
+	private fault(text: string, kind: string, pos: number): Fault {
+		const before = this.text.slice(0, pos).split('\n');
+		const where = `at line ${before.length}, column ${before[before.length - 1].length + 1}.`;
+		const what = kind === 'EOF' ? '"<EOF>"' : `" <${kind}> "${text} ""`;
+		return queryFault('4000', 'Error parsing query', `QueryParserError: Encountered ${what} ${where}`);
+	}
+
+	private unexpected(token = this.peek()): Fault {
+		const kind = { word: 'IDENTIFIER', string: 'STRING', number: 'INTEGER', op: 'OPERATOR', punct: 'PUNCTUATION', eof: 'EOF' }[token.kind];
+		return this.fault(token.text, kind, token.pos);
+	}
+
+	private peek(): QboToken {
+		return this.tokens[this.i];
+	}
+
+	private accept(kind: QboToken['kind'], text: string): boolean {
+		const t = this.peek();
+		if (t.kind !== kind || t.text !== text) return false;
+		this.i++;
+		return true;
+	}
+
+	private expect(kind: QboToken['kind'], text: string): void {
+		if (!this.accept(kind, text)) throw this.unexpected();
+	}
+
+	private acceptWord(word: string): boolean {
+		const t = this.peek();
+		if (t.kind !== 'word' || t.value.toLowerCase() !== word) return false;
+		this.i++;
+		return true;
+	}
+
+	private expectWord(word: string): void {
+		if (!this.acceptWord(word)) throw this.unexpected();
+	}
+
+	private name(): QboName {
+		const t = this.peek();
+		if (t.kind !== 'word') throw this.unexpected();
+		this.i++;
+		return { name: t.value, pos: t.pos };
+	}
+
+	private integer(): number {
+		const t = this.peek();
+		if (t.kind !== 'number' || !/^\d{1,9}$/.test(t.text)) throw this.unexpected();
+		this.i++;
+		return Number(t.text);
+	}
+
+	private condition(): QboCondition {
+		const field = this.name();
+		if (this.acceptWord('in')) {
+			this.expect('punct', '(');
+			const values = [this.value()];
+			while (this.accept('punct', ',')) values.push(this.value());
+			this.expect('punct', ')');
+			return { field, op: 'in', values };
+		}
+		if (this.acceptWord('like')) {
+			const t = this.peek();
+			if (t.kind !== 'string') throw this.unexpected();
+			this.i++;
+			return { field, op: 'like', values: [t.value] };
+		}
+		const t = this.peek();
+		if (t.kind !== 'op') throw this.unexpected();
+		this.i++;
+		return { field, op: t.text as QboCondition['op'], values: [this.value()] };
+	}
+
+	private value(): string {
+		const t = this.peek();
+		const bool = t.kind === 'word' && (t.value.toLowerCase() === 'true' || t.value.toLowerCase() === 'false');
+		if (t.kind !== 'string' && t.kind !== 'number' && !bool) throw this.unexpected();
+		this.i++;
+		return bool ? t.value.toLowerCase() : t.value;
+	}
+}
+
+/** The value at a property path; a reference (`CustomerRef`) compares by its `value`, an Id as a number. */
+function qboValue(rec: Json, path: string[]): unknown {
+	if (path.length === 1 && path[0] === 'Id') return Number(rec.Id);
+	let v: unknown = rec;
+	for (const segment of path) {
+		if (!isObject(v)) return undefined;
+		const key = Object.keys(v).find((k) => k.toLowerCase() === segment.toLowerCase());
+		v = key === undefined ? undefined : v[key];
+	}
+	return isObject(v) && 'value' in v ? v.value : v;
+}
+
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * Compares a stored value with another (a query value is a string): numerically when the stored value is a
+ * number (`Balance > '0'`), as instants for dates, otherwise as text, case-insensitively. Missing sorts last.
+ */
+function compareQbo(stored: unknown, other: unknown): number {
+	if (stored === undefined || stored === null) return other === undefined || other === null ? 0 : 1;
+	if (other === undefined || other === null) return -1;
+	if (typeof stored === 'number' || typeof stored === 'boolean') {
+		const a = typeof stored === 'boolean' ? String(stored) : stored;
+		const b = typeof stored === 'boolean' ? String(other).toLowerCase() : Number(other);
+		return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
+	}
+	const [a, b] = [String(stored), String(other)];
+	if (DATE_LIKE.test(a) && DATE_LIKE.test(b)) return Date.parse(a) - Date.parse(b);
+	return a.toLowerCase().localeCompare(b.toLowerCase());
+}
+
+function qboTest(condition: QboCondition, path: string[]): (rec: Json) => boolean {
+	const { op, values } = condition;
+	return (rec) => {
+		const v = qboValue(rec, path);
+		if (v === undefined || v === null) return false;
+		if (op === 'like') return likeMatch(String(v), values[0], false);
+		if (op === 'in') return values.some((x) => compareQbo(v, x) === 0);
+		const c = compareQbo(v, values[0]);
+		return op === '=' ? c === 0 : op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
+	};
 }
 
 function lineTotal(lines: unknown): number {

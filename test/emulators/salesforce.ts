@@ -6,6 +6,13 @@
  *   `GET sobjects/<Obj>/<id>?fields=…`, `POST sobjects/<Obj>/` → 201 `{id, success, errors}`,
  *   `PATCH` → 204 (honouring `If-Unmodified-Since` → 412 `PRECONDITION_FAILED`), `DELETE` → 204
  *   into the recycle bin, `GET limits`. Errors are JSON arrays `[{message, errorCode}]`.
+ * - SOQL `GET query?q=…` (and `queryAll`, which includes deleted records): `SELECT f, … | COUNT() FROM Obj
+ *   [WHERE …] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n] [OFFSET n]` with =, !=, <, <=, >, >=,
+ *   [NOT] IN, LIKE, NOT, AND/OR and parentheses; values quoted text, numbers, true/false, null and unquoted
+ *   dates/datetimes, checked against the field's type. Text compares case-insensitively; `!=` matches nulls.
+ *   Answers `{totalSize, done: true, records}` with only the selected fields; errors MALFORMED_QUERY,
+ *   INVALID_TYPE, INVALID_FIELD with Salesforce's `ERROR at Row:1:Column:n` text. Not emulated: relationship
+ *   fields and subqueries, aggregates other than COUNT(), date literals (TODAY, LAST_N_DAYS:n), query locators.
  * - SOAP Partner API `POST /services/Soap/u/XX.X` with `undelete` (what jsforce's `conn.soap.undelete` sends).
  * - OAuth `POST /services/oauth2/token` with the refresh_token grant: a new access token and a
  *   rotated refresh token (the old one stops working).
@@ -565,6 +572,24 @@ export class SalesforceEmulator {
 			}, limitHeader);
 			return;
 		}
+		if (parts.length === 1 && (parts[0] === 'query' || parts[0] === 'queryAll')) {
+			if (method !== 'GET') {
+				sendError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,HEAD`);
+				return;
+			}
+			const soql = url.searchParams.get('q') ?? '';
+			if (soql.trim() === '') {
+				sendError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
+				return;
+			}
+			try {
+				send(200, this.query(soql, parts[0] === 'queryAll', version), limitHeader);
+			} catch (error) {
+				if (!(error instanceof SoqlError)) throw error;
+				sendError(400, error.errorCode, soqlErrorMessage(soql, error));
+			}
+			return;
+		}
 		if (parts[0] !== 'sobjects' || parts.length < 2) {
 			notFound();
 			return;
@@ -687,6 +712,62 @@ export class SalesforceEmulator {
 		sendError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,HEAD,PATCH,DELETE`);
 	}
 
+	/** Runs a SOQL query (see SoqlParser for the subset); `all` (queryAll) includes deleted records. Throws SoqlError. */
+	private query(soql: string, all: boolean, version: string): { totalSize: number; done: true; records: SfRecord[] } {
+		const query = new SoqlParser(tokenizeSoql(soql)).parse();
+		const object = this.objectName(query.object.name);
+		if (!object) {
+			throw new SoqlError('INVALID_TYPE', `sObject type '${query.object.name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`, query.object.pos);
+		}
+		const known = this.allFields(object);
+		const field = (n: SoqlName): string => {
+			if (n.name.includes('.')) {
+				throw new SoqlError('INVALID_FIELD', `Didn't understand relationship '${n.name.split('.')[0]}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`, n.pos);
+			}
+			const canonical = known.find((f) => f.toLowerCase() === n.name.toLowerCase());
+			if (!canonical) {
+				throw new SoqlError('INVALID_FIELD', `No such column '${n.name}' on entity '${object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`, n.pos);
+			}
+			return canonical;
+		};
+		const selected: string[] = [];
+		for (const n of query.fields) {
+			const canonical = field(n);
+			if (selected.includes(canonical)) throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${canonical}`, n.pos);
+			selected.push(canonical);
+		}
+		const matches = query.where ? soqlPredicate(query.where, field) : (): boolean => true;
+		const order = query.orderBy.map((o) => ({ ...o, name: field(o.field) }));
+		if ((query.offset ?? 0) > MAX_OFFSET) {
+			throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`, query.object.pos);
+		}
+		let rows = [...this.records.values()].filter((r) => r.object === object && (all || !r.deleted) && matches(r.fields)).map((r) => r.fields);
+		if (order.length > 0) {
+			rows.sort((a, b) => {
+				for (const o of order) {
+					const type = FIELD_TYPES[o.name] ?? 'string';
+					const x = soqlKey(type, a[o.name]);
+					const y = soqlKey(type, b[o.name]);
+					if (x === undefined || y === undefined) {
+						if (x !== y) return (x === undefined) === o.nullsLast ? 1 : -1;
+						continue;
+					}
+					const c = compareKeys(x, y);
+					if (c !== 0) return o.desc ? -c : c;
+				}
+				return 0;
+			});
+		}
+		rows = rows.slice(query.offset ?? 0, query.limit === undefined ? undefined : (query.offset ?? 0) + query.limit);
+		if (query.count) return { totalSize: rows.length, done: true, records: [] };
+		const records = rows.map((fields) => {
+			const out: SfRecord = { attributes: { type: object, url: `/services/data/v${version}/sobjects/${object}/${fields.Id as string}` } };
+			for (const name of selected) out[name] = fields[name] ?? null;
+			return out;
+		});
+		return { totalSize: records.length, done: true, records };
+	}
+
 	private parseBody(body: string, sendError: (code: number, errorCode: string, message: string) => void): SfRecord | undefined {
 		try {
 			const parsed: unknown = JSON.parse(body);
@@ -721,4 +802,411 @@ export class SalesforceEmulator {
 
 function unescapeXml(value: string): string {
 	return value.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+// ---------------------------------------------------------------- SOQL (a subset)
+
+/** SOQL's types for the fields that are not text (same name → same type on every object here). */
+type SoqlType = 'string' | 'double' | 'int' | 'boolean' | 'date' | 'dateTime';
+const FIELD_TYPES: Record<string, SoqlType> = {
+	IsDeleted: 'boolean',
+	CreatedDate: 'dateTime',
+	LastModifiedDate: 'dateTime',
+	SystemModstamp: 'dateTime',
+	CloseDate: 'date',
+	AnnualRevenue: 'double',
+	Amount: 'double',
+	Probability: 'double',
+	NumberOfEmployees: 'int',
+};
+const SOQL_RESERVED = new Set(['select', 'from', 'where', 'and', 'or', 'not', 'order', 'by', 'limit', 'offset', 'like', 'in', 'null', 'true', 'false']);
+const MAX_OFFSET = 2000;
+
+/** A query error: errorCode as Salesforce names it, and where in the query it is (for the `ERROR at Row:…` text). */
+class SoqlError extends Error {
+	constructor(
+		readonly errorCode: string,
+		message: string,
+		readonly pos: number,
+	) {
+		super(message);
+	}
+}
+
+interface SoqlToken {
+	/** `literal`: an unquoted number, date or datetime. */
+	kind: 'word' | 'string' | 'literal' | 'op' | 'punct' | 'eof';
+	text: string;
+	/** Strings: the unescaped content (`\%` and `\_` kept for LIKE); otherwise the text. */
+	value: string;
+	pos: number;
+}
+
+interface SoqlName {
+	name: string;
+	pos: number;
+}
+
+interface SoqlLiteral {
+	kind: 'string' | 'number' | 'boolean' | 'null' | 'date' | 'dateTime';
+	value: string;
+	pos: number;
+}
+
+type SoqlCondition =
+	| { kind: 'and' | 'or'; parts: SoqlCondition[] }
+	| { kind: 'not'; part: SoqlCondition }
+	| { kind: 'compare'; field: SoqlName; op: string; values: SoqlLiteral[] };
+
+interface SoqlQuery {
+	count: boolean;
+	fields: SoqlName[];
+	object: SoqlName;
+	where?: SoqlCondition;
+	orderBy: Array<{ field: SoqlName; desc: boolean; nullsLast: boolean }>;
+	limit?: number;
+	offset?: number;
+}
+
+const isWordStart = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+const isWordChar = (c: string): boolean => isWordStart(c) || isDigit(c) || c === '.';
+/** Characters of an unquoted number, date (`2024-05-01`) or datetime (`2024-05-01T12:00:00.000+0000`). */
+const isLiteralChar = (c: string): boolean => isDigit(c) || c === '-' || c === '+' || c === ':' || c === '.' || c === 'T' || c === 'Z';
+const SOQL_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\', '%': '\\%', _: '\\_' };
+
+function tokenizeSoql(q: string): SoqlToken[] {
+	const tokens: SoqlToken[] = [];
+	let i = 0;
+	const push = (kind: SoqlToken['kind'], start: number, value = q.slice(start, i)): void => {
+		tokens.push({ kind, text: q.slice(start, i), value, pos: start });
+	};
+	while (i < q.length) {
+		const c = q[i];
+		const start = i;
+		if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+			i++;
+		} else if (isWordStart(c)) {
+			while (i < q.length && isWordChar(q[i])) i++;
+			push('word', start);
+		} else if (isDigit(c) || ((c === '-' || c === '+') && isDigit(q.charAt(i + 1)))) {
+			i++;
+			while (i < q.length && isLiteralChar(q[i])) i++;
+			push('literal', start);
+		} else if (c === "'") {
+			let value = '';
+			i++;
+			for (;;) {
+				if (i >= q.length) throw new SoqlError('MALFORMED_QUERY', `line 1:${start} mismatched character '<EOF>' expecting '''`, start);
+				const ch = q[i];
+				if (ch === "'") break;
+				if (ch === '\\') {
+					const escaped = SOQL_ESCAPES[q.charAt(i + 1)];
+					if (escaped === undefined) throw new SoqlError('MALFORMED_QUERY', `Invalid string literal '${q.slice(start, i + 2)}'. Illegal character sequence '\\${q.charAt(i + 1)}' in string literal.`, i);
+					value += escaped;
+					i += 2;
+				} else {
+					value += ch;
+					i++;
+				}
+			}
+			i++;
+			push('string', start, value);
+		} else if (c === '!' || c === '<' || c === '>' || c === '=') {
+			const two = q.slice(i, i + 2);
+			i += two === '!=' || two === '<>' || two === '<=' || two === '>=' ? 2 : 1;
+			const text = q.slice(start, i);
+			if (text === '!') throw new SoqlError('MALFORMED_QUERY', "unexpected token: '!'", start);
+			push('op', start, text === '<>' ? '!=' : text);
+		} else if (c === '(' || c === ')' || c === ',') {
+			i++;
+			push('punct', start);
+		} else {
+			throw new SoqlError('MALFORMED_QUERY', `line 1:${start} no viable alternative at character '${c}'`, start);
+		}
+	}
+	tokens.push({ kind: 'eof', text: '<EOF>', value: '', pos: q.length });
+	return tokens;
+}
+
+/**
+ * `SELECT f, … | COUNT() FROM Obj [WHERE …] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n] [OFFSET n]`.
+ * Conditions: `f op value` (=, !=, <>, <, <=, >, >=), `f [NOT] IN (…)`, `f LIKE '…'`, `NOT …`, parentheses;
+ * AND and OR may not be mixed without parentheses (as in SOQL).
+ */
+class SoqlParser {
+	private i = 0;
+
+	constructor(private readonly tokens: SoqlToken[]) {}
+
+	parse(): SoqlQuery {
+		this.expectWord('select');
+		let count = false;
+		const fields: SoqlName[] = [];
+		if (this.isWord('count') && this.tokens[this.i + 1]?.text === '(') {
+			this.i++;
+			this.expectPunct('(');
+			this.expectPunct(')');
+			count = true;
+		} else {
+			do fields.push(this.name());
+			while (this.acceptPunct(','));
+		}
+		this.expectWord('from');
+		const object = this.name();
+		const query: SoqlQuery = { count, fields, object, orderBy: [] };
+		if (this.acceptWord('where')) query.where = this.condition();
+		if (this.acceptWord('order')) {
+			this.expectWord('by');
+			do {
+				const field = this.name();
+				const desc = this.acceptWord('desc') ? true : (this.acceptWord('asc'), false);
+				let nullsLast = desc;
+				if (this.acceptWord('nulls')) {
+					if (this.acceptWord('last')) nullsLast = true;
+					else {
+						this.expectWord('first');
+						nullsLast = false;
+					}
+				}
+				query.orderBy.push({ field, desc, nullsLast });
+			} while (this.acceptPunct(','));
+		}
+		if (this.acceptWord('limit')) query.limit = this.integer();
+		if (this.acceptWord('offset')) query.offset = this.integer();
+		if (this.peek().kind !== 'eof') throw this.unexpected();
+		return query;
+	}
+
+	private peek(): SoqlToken {
+		return this.tokens[this.i];
+	}
+
+	private unexpected(token = this.peek()): SoqlError {
+		return new SoqlError('MALFORMED_QUERY', `unexpected token: '${token.text}'`, token.pos);
+	}
+
+	private isWord(word: string): boolean {
+		const t = this.peek();
+		return t.kind === 'word' && t.value.toLowerCase() === word;
+	}
+
+	private acceptWord(word: string): boolean {
+		if (!this.isWord(word)) return false;
+		this.i++;
+		return true;
+	}
+
+	private expectWord(word: string): void {
+		if (!this.acceptWord(word)) throw this.unexpected();
+	}
+
+	private acceptPunct(p: string): boolean {
+		const t = this.peek();
+		if (t.kind !== 'punct' || t.text !== p) return false;
+		this.i++;
+		return true;
+	}
+
+	private expectPunct(p: string): void {
+		if (!this.acceptPunct(p)) throw this.unexpected();
+	}
+
+	private name(): SoqlName {
+		const t = this.peek();
+		if (t.kind !== 'word' || SOQL_RESERVED.has(t.value.toLowerCase())) throw this.unexpected();
+		this.i++;
+		return { name: t.value, pos: t.pos };
+	}
+
+	private integer(): number {
+		const t = this.peek();
+		if (t.kind !== 'literal' || !/^\d{1,9}$/.test(t.text)) throw this.unexpected();
+		this.i++;
+		return Number(t.text);
+	}
+
+	/** Terms joined by one kind of operator; the other one needs parentheses. */
+	private condition(): SoqlCondition {
+		const first = this.term();
+		const op = this.isWord('and') ? 'and' : this.isWord('or') ? 'or' : undefined;
+		if (!op) return first;
+		const parts = [first];
+		while (this.acceptWord(op)) parts.push(this.term());
+		if (this.isWord(op === 'and' ? 'or' : 'and')) throw this.unexpected();
+		return { kind: op, parts };
+	}
+
+	private term(): SoqlCondition {
+		if (this.acceptWord('not')) return { kind: 'not', part: this.term() };
+		if (this.acceptPunct('(')) {
+			const inner = this.condition();
+			this.expectPunct(')');
+			return inner;
+		}
+		const field = this.name();
+		if (this.acceptWord('like')) return { kind: 'compare', field, op: 'like', values: [this.literal()] };
+		if (this.acceptWord('in')) return { kind: 'compare', field, op: 'in', values: this.list() };
+		if (this.isWord('not') && this.tokens[this.i + 1]?.kind === 'word' && this.tokens[this.i + 1].value.toLowerCase() === 'in') {
+			this.i += 2;
+			return { kind: 'compare', field, op: 'not in', values: this.list() };
+		}
+		const t = this.peek();
+		if (t.kind !== 'op') throw this.unexpected();
+		this.i++;
+		return { kind: 'compare', field, op: t.value, values: [this.literal()] };
+	}
+
+	private list(): SoqlLiteral[] {
+		this.expectPunct('(');
+		const values = [this.literal()];
+		while (this.acceptPunct(',')) values.push(this.literal());
+		this.expectPunct(')');
+		return values;
+	}
+
+	private literal(): SoqlLiteral {
+		const t = this.peek();
+		let kind: SoqlLiteral['kind'] | undefined;
+		if (t.kind === 'string') kind = 'string';
+		else if (t.kind === 'word') {
+			const word = t.value.toLowerCase();
+			kind = word === 'null' ? 'null' : word === 'true' || word === 'false' ? 'boolean' : undefined;
+		} else if (t.kind === 'literal') {
+			if (/^[+-]?\d+(\.\d+)?$/.test(t.text)) kind = 'number';
+			else if (/^\d{4}-\d{2}-\d{2}$/.test(t.text)) kind = 'date';
+			else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/.test(t.text)) kind = 'dateTime';
+		}
+		if (!kind) throw this.unexpected();
+		this.i++;
+		return { kind, value: kind === 'boolean' ? t.value.toLowerCase() : t.value, pos: t.pos };
+	}
+}
+
+/** A value made comparable for its SOQL type (text compares case-insensitively, as in Salesforce); undefined for null. */
+function soqlKey(type: SoqlType, value: unknown): string | number | undefined {
+	if (value === null || value === undefined) return undefined;
+	switch (type) {
+		case 'string':
+			return String(value).toLowerCase();
+		case 'double':
+		case 'int':
+			return Number(value);
+		case 'boolean':
+			return value === true || value === 'true' ? 1 : 0;
+		case 'date':
+		case 'dateTime':
+			return parseSfDate(String(value));
+	}
+}
+
+function compareKeys(a: string | number, b: string | number): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * SQL LIKE, case-insensitive: `%` any run, `_` (when `single`) one character, a backslash escapes the next
+ * character. Greedy matching with one backtrack point: O(text × pattern), never exponential.
+ */
+export function likeMatch(text: string, pattern: string, single = true): boolean {
+	const parts: Array<{ any: true } | { one: true } | { char: string }> = [];
+	for (let i = 0; i < pattern.length; i++) {
+		const c = pattern[i];
+		if (c === '\\' && i + 1 < pattern.length) parts.push({ char: pattern[++i].toLowerCase() });
+		else if (c === '%') parts.push({ any: true });
+		else if (c === '_' && single) parts.push({ one: true });
+		else parts.push({ char: c.toLowerCase() });
+	}
+	const s = text.toLowerCase();
+	let t = 0;
+	let p = 0;
+	let star = -1;
+	let resume = 0;
+	while (t < s.length) {
+		const part = parts[p];
+		if (part && 'any' in part) {
+			star = p++;
+			resume = t;
+		} else if (part && ('one' in part || part.char === s[t])) {
+			p++;
+			t++;
+		} else if (star >= 0) {
+			p = star + 1;
+			t = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (p < parts.length && 'any' in parts[p]) p++;
+	return p === parts.length;
+}
+
+/** Salesforce's error text: the query line, a caret under the position, `ERROR at Row:r:Column:c`, then the message. */
+function soqlErrorMessage(soql: string, error: SoqlError): string {
+	const before = soql.slice(0, error.pos).split('\n');
+	const row = before.length;
+	const column = before[before.length - 1].length;
+	const line = soql.split('\n')[row - 1] ?? '';
+	return `\n${line}\n${' '.repeat(column)}^\nERROR at Row:${row}:Column:${column + 1}\n${error.message}`;
+}
+
+/** A WHERE clause as a test on a record's fields, its values checked against the fields' types first (as Salesforce does). */
+function soqlPredicate(condition: SoqlCondition, field: (n: SoqlName) => string): (fields: SfRecord) => boolean {
+	switch (condition.kind) {
+		case 'and':
+		case 'or': {
+			const parts = condition.parts.map((p) => soqlPredicate(p, field));
+			return condition.kind === 'and' ? (r) => parts.every((p) => p(r)) : (r) => parts.some((p) => p(r));
+		}
+		case 'not': {
+			const inner = soqlPredicate(condition.part, field);
+			return (r) => !inner(r);
+		}
+		case 'compare':
+			return soqlComparison(condition, field);
+	}
+}
+
+type SoqlKey = string | number | undefined;
+const LITERAL_TYPES: Record<SoqlLiteral['kind'], SoqlType[]> = { string: ['string'], number: ['double', 'int'], boolean: ['boolean'], date: ['date'], dateTime: ['dateTime'], null: [] };
+
+function soqlComparison(condition: { field: SoqlName; op: string; values: SoqlLiteral[] }, field: (n: SoqlName) => string): (fields: SfRecord) => boolean {
+	const name = field(condition.field);
+	const type = FIELD_TYPES[name] ?? 'string';
+	const keys = condition.values.map((v): SoqlKey => {
+		if (v.kind === 'null') return undefined;
+		if (!LITERAL_TYPES[v.kind].includes(type)) {
+			const quotes = type === 'string' ? 'should be enclosed in quotes' : 'should not be enclosed in quotes';
+			throw new SoqlError('INVALID_FIELD', `value of filter criterion for field '${name}' must be of type ${type} and ${quotes}`, v.pos);
+		}
+		return soqlKey(type, v.value);
+	});
+	const value = (r: SfRecord): SoqlKey => soqlKey(type, r[name]);
+	// Null equals only null; `!=` and NOT IN include records whose field is null (SOQL, unlike SQL).
+	const equal = (x: SoqlKey, y: SoqlKey): boolean => (x === undefined || y === undefined ? x === y : compareKeys(x, y) === 0);
+	switch (condition.op) {
+		case 'like': {
+			if (type !== 'string') throw new SoqlError('INVALID_FIELD', `invalid operator on field '${name}': LIKE needs a text field`, condition.field.pos);
+			const pattern = condition.values[0].value;
+			return (r) => r[name] !== null && r[name] !== undefined && likeMatch(String(r[name]), pattern);
+		}
+		case '=':
+			return (r) => equal(value(r), keys[0]);
+		case '!=':
+			return (r) => !equal(value(r), keys[0]);
+		case 'in':
+			return (r) => keys.some((k) => equal(value(r), k));
+		case 'not in':
+			return (r) => !keys.some((k) => equal(value(r), k));
+		default: {
+			const op = condition.op;
+			const y = keys[0];
+			return (r) => {
+				const x = value(r);
+				if (x === undefined || y === undefined) return false;
+				const c = compareKeys(x, y);
+				return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+			};
+		}
+	}
 }

@@ -2,6 +2,8 @@
  * QuickBooksAdapter (real node-quickbooks) against the local QuickBooks Online emulator.
  */
 import * as net from 'node:net';
+import QuickBooks from 'node-quickbooks';
+import type { QueryCriteria } from 'node-quickbooks';
 import { QuickBooksAdapter } from '../../lib/saas/quickbooks';
 import { SaasError } from '../../lib/saas/types';
 import type { SaasErrorCode } from '../../lib/saas/types';
@@ -335,5 +337,127 @@ describe('requestid idempotency in the emulator', () => {
 		const a = await post();
 		const b = await post();
 		expect(b.Customer.Id).toBe(a.Customer.Id);
+	});
+});
+
+describe('query endpoint (node-quickbooks find* and raw HTTP)', () => {
+	type QueryBody = { QueryResponse: Record<string, unknown>; time: string };
+	const TEMPLATE_QUERY = "select * from Invoice where Balance > '0' maxresults 20";
+	const queryUrl = (q: string): string => `${base}${emu.realmId}/query?query=${encodeURIComponent(q)}&minorversion=75`;
+	const raw = async (q: string, token = TOKEN): Promise<{ status: number; body: QueryBody & { Fault?: { Error: Array<Record<string, string>>; type: string } } }> => {
+		const res = await fetch(queryUrl(q), { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+		return { status: res.status, body: (await res.json()) as QueryBody };
+	};
+	/** node-quickbooks' findInvoices / findCustomers: criteria become a `select * from … where …` GET. */
+	const find = (entity: 'Invoice' | 'Customer', criteria: QueryCriteria | QueryCriteria[]): Promise<QueryBody> => {
+		const client = new QuickBooks('', '', TOKEN, false, emu.realmId, false, false, null, '2.0', null);
+		client.endpoint = base;
+		return new Promise((resolve, reject) => {
+			const done = (err: unknown, data?: unknown): void => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(data as QueryBody));
+			if (entity === 'Invoice') client.findInvoices(criteria as QueryCriteria, done);
+			else client.findCustomers(criteria as QueryCriteria, done);
+		});
+	};
+	const ids = (body: QueryBody, entity = 'Invoice'): string[] => ((body.QueryResponse[entity] ?? []) as Array<{ Id: string }>).map((r) => r.Id);
+	const lastQuery = (): string => emu.requests.filter((r) => r.path.endsWith('/query')).at(-1)?.query.query ?? '';
+
+	it('the template query compares a quoted number numerically and answers { QueryResponse: { Invoice, startPosition, maxResults }, time }', async () => {
+		// Pay invoice 3 in full: it drops out of "Balance > '0'".
+		emu.seed({ Payment: [{ CustomerRef: { value: seeded.Customer[4] }, TotalAmt: 70, Line: [{ Amount: 70, LinkedTxn: [{ TxnId: seeded.Invoice[3], TxnType: 'Invoice' }] }] }] });
+		const { status, body } = await raw(TEMPLATE_QUERY);
+		expect(status).toBe(200);
+		expect(body).toEqual({ QueryResponse: { Invoice: expect.any(Array), startPosition: 1, maxResults: 3 }, time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+		expect(ids(body)).toEqual(seeded.Invoice.slice(0, 3));
+		expect(body.QueryResponse.Invoice).toEqual(seeded.Invoice.slice(0, 3).map((id) => emu.get('Invoice', id)));
+		// Balances 215, 100, 442.5: as text '100' < '99' would hold; as numbers it does not.
+		expect(ids((await raw("select * from Invoice where Balance > '99'")).body)).toEqual(seeded.Invoice.slice(0, 3));
+		expect(ids((await raw("select * from Invoice where Balance > '100'")).body)).toEqual([seeded.Invoice[0], seeded.Invoice[2]]);
+	});
+
+	it('findInvoices / findCustomers criteria: = on a reference, > on a number, IN, LIKE with an escaped quote', async () => {
+		expect(ids(await find('Invoice', { CustomerRef: seeded.Customer[2] }))).toEqual([seeded.Invoice[2]]);
+		expect(lastQuery()).toBe(`select * from invoice where CustomerRef = '${seeded.Customer[2]}' startposition 1 maxresults 1000`);
+		expect(ids(await find('Invoice', [{ field: 'TotalAmt', value: 250, operator: '>' }]))).toEqual([seeded.Invoice[1], seeded.Invoice[2]]);
+		expect(ids(await find('Invoice', [{ field: 'DocNumber', value: ['1001', '1004'], operator: 'IN' }]))).toEqual([seeded.Invoice[0], seeded.Invoice[3]]);
+		const customers = await find('Customer', [{ field: 'DisplayName', value: "bill's%", operator: 'LIKE' }]);
+		expect(lastQuery()).toContain("DisplayName LIKE 'bill\\'s%'");
+		expect(ids(customers, 'Customer')).toEqual([seeded.Customer[1]]);
+	});
+
+	it('orderby, startposition and maxresults page the results; node-quickbooks fetchAll follows the pages', async () => {
+		const top = await find('Invoice', { desc: 'TotalAmt', limit: 2 });
+		expect(ids(top)).toEqual([seeded.Invoice[2], seeded.Invoice[1]]);
+		expect(top.QueryResponse).toMatchObject({ startPosition: 1, maxResults: 2 });
+		const second = await raw('select * from Invoice orderby Id startposition 3 maxresults 2');
+		expect(ids(second.body)).toEqual(seeded.Invoice.slice(2, 4));
+		expect(second.body.QueryResponse).toMatchObject({ startPosition: 3, maxResults: 2 });
+		const before = emu.requests.length;
+		const all = await find('Invoice', [{ field: 'fetchAll', value: true }, { field: 'limit', value: 3 }, { field: 'asc', value: 'Id' }]);
+		expect(ids(all)).toEqual(seeded.Invoice);
+		expect(emu.requests.length - before).toBe(2);
+	});
+
+	it('count(*) answers totalCount; no match answers an empty QueryResponse; keywords and entity names are case-insensitive', async () => {
+		expect((await find('Invoice', { count: true })).QueryResponse).toEqual({ totalCount: 4 });
+		expect((await raw("SELECT COUNT(*) FROM invoice WHERE Balance > '150'")).body.QueryResponse).toEqual({ totalCount: 2 });
+		const none = await raw("Select * From INVOICE Where DocNumber = 'no-such' MaxResults 5");
+		expect(none).toEqual({ status: 200, body: { QueryResponse: {}, time: expect.any(String) } });
+	});
+
+	it('a query POSTed as an application/text body is answered like the GET', async () => {
+		const res = await fetch(`${base}${emu.realmId}/query?minorversion=75`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/text', Accept: 'application/json' },
+			body: TEMPLATE_QUERY,
+		});
+		expect(res.status).toBe(200);
+		const posted = (await res.json()) as QueryBody;
+		expect(ids(posted)).toEqual(seeded.Invoice);
+		expect(posted).toEqual({ ...(await raw(TEMPLATE_QUERY)).body, time: expect.any(String) });
+	});
+
+	it('inactive customers are left out unless the query names Active', async () => {
+		emu.humanEdit('Customer', seeded.Customer[3], { Active: false });
+		expect(ids(await find('Customer', {}), 'Customer')).toEqual(seeded.Customer.filter((_, i) => i !== 3));
+		expect(ids((await raw('select * from Customer where Active = false')).body, 'Customer')).toEqual([seeded.Customer[3]]);
+		expect(ids((await raw('select * from Customer where Active in (true, false)')).body, 'Customer')).toEqual(seeded.Customer);
+	});
+
+	it('dates compare as instants, including MetaData.LastUpdatedTime', async () => {
+		const since = new Date().toISOString();
+		await new Promise((r) => setTimeout(r, 5));
+		emu.humanEdit('Invoice', seeded.Invoice[1], { PrivateNote: 'edited' });
+		expect(ids((await raw(`select * from Invoice where MetaData.LastUpdatedTime > '${since}'`)).body)).toEqual([seeded.Invoice[1]]);
+		expect((await raw(`select count(*) from Invoice where TxnDate <= '${new Date().toISOString().slice(0, 10)}'`)).body.QueryResponse).toEqual({ totalCount: 4 });
+	});
+
+	it.each([
+		["select * from Invoice where Balance > '0' or Balance < '0'", 'Encountered " <IDENTIFIER> "or "" at line 1, column 43.'],
+		['select * from Invoice where', 'Encountered "<EOF>" at line 1, column 28.'],
+		["select * from Invoice where Balance != '0'", 'Encountered " <UNKNOWN> "! "" at line 1, column 37.'],
+		['select * from Invoice maxresults many', 'Encountered " <IDENTIFIER> "many "" at line 1, column 34.'],
+		["select * from Invoice where DocNumber = '1001", 'Encountered "<EOF>" at line 1, column 46.'],
+		['delete from Invoice', 'Encountered " <IDENTIFIER> "delete "" at line 1, column 1.'],
+	])('%s → 400 Fault 4000 QueryParserError', async (q, detail) => {
+		const { status, body } = await raw(q);
+		expect(status).toBe(400);
+		expect(body.Fault).toEqual({ Error: [{ Message: 'Error parsing query', Detail: `QueryParserError: ${detail}`, code: '4000', element: '' }], type: 'ValidationFault' });
+	});
+
+	it('an unknown property or entity → 400 Fault 4001 QueryValidationError', async () => {
+		const property = await raw("select * from Invoice where Balanse > '0'");
+		expect(property.status).toBe(400);
+		expect(property.body.Fault?.Error[0]).toMatchObject({ Message: 'Invalid query', Detail: "QueryValidationError: property 'Balanse' is not queryable", code: '4001' });
+		expect((await raw('select * from Invoice orderby Nope')).body.Fault?.Error[0].code).toBe('4001');
+		expect((await raw('select * from Invoices')).body.Fault?.Error[0]).toMatchObject({ code: '4001', Detail: expect.stringContaining('Invoices') });
+	});
+
+	it('a wrong or expired token → 401 Fault 3200, as on every other endpoint', async () => {
+		const wrong = await raw(TEMPLATE_QUERY, 'not-the-token');
+		expect(wrong.status).toBe(401);
+		expect(wrong.body.Fault).toMatchObject({ Error: [{ code: '3200' }], type: 'AUTHENTICATION' });
+		emu.expireToken();
+		expect((await raw(TEMPLATE_QUERY)).status).toBe(401);
+		await expect(find('Invoice', {})).rejects.toThrow();
 	});
 });

@@ -1,6 +1,8 @@
 import { SalesforceAdapter } from '../../lib/saas/salesforce';
 import { SaasError } from '../../lib/saas/types';
+import { Connection } from 'jsforce';
 import { caseSafeId, SalesforceEmulator, sfDate } from '../emulators/salesforce';
+import type { SfRecord } from '../emulators/salesforce';
 
 const SF_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
 
@@ -333,6 +335,191 @@ describe('SalesforceEmulator + SalesforceAdapter (jsforce 3)', () => {
 		expect(() => new SalesforceAdapter({ baseUrl: 'ftp://x', accessToken: 't' })).toThrow(SaasError);
 		expect(() => new SalesforceAdapter({ baseUrl: sf.baseUrl, accessToken: 't', apiVersion: '59' })).toThrow(SaasError);
 		expect(() => new SalesforceAdapter({ baseUrl: sf.baseUrl, accessToken: '' })).toThrow(SaasError);
+	});
+});
+
+describe('SalesforceEmulator SOQL query endpoint (jsforce conn.query and raw HTTP)', () => {
+	const sf = new SalesforceEmulator();
+	let conn: Connection;
+	let leads: string[];
+	const DAY = 86_400_000;
+	const ago = (days: number): SfRecord => {
+		const at = sfDate(Date.now() - days * DAY);
+		return { CreatedDate: at, LastModifiedDate: at, SystemModstamp: at };
+	};
+	const TEMPLATE_SOQL = "SELECT Id, FirstName, LastName, Company, Title, Email, Status, Rating, LeadSource, Industry, Description FROM Lead WHERE Status = 'Open - Not Contacted' ORDER BY CreatedDate DESC LIMIT 10";
+	/** The raw response, for the error shapes jsforce turns into exceptions. */
+	const get = async (soql: string | undefined, token = sf.accessToken, resource = 'query'): Promise<{ status: number; body: unknown }> => {
+		const query = soql === undefined ? '' : `?q=${encodeURIComponent(soql)}`;
+		const res = await fetch(`${sf.baseUrl}/services/data/v59.0/${resource}${query}`, { headers: { authorization: `Bearer ${token}` } });
+		return { status: res.status, body: await res.json() };
+	};
+
+	beforeAll(async () => {
+		await sf.start();
+	});
+	afterAll(async () => {
+		await sf.stop();
+	});
+	beforeEach(() => {
+		sf.reset();
+		sf.issueAccessToken();
+		conn = new Connection({ instanceUrl: sf.baseUrl, accessToken: sf.accessToken, version: '59.0' });
+		leads = sf.seed({
+			Lead: [
+				{ FirstName: 'Priya', LastName: 'Raman', Company: 'Tailspin Toys', Title: 'COO', Email: 'priya@tailspin.example', Status: 'Open - Not Contacted', LeadSource: 'Web', Industry: 'Retail', Description: 'Wants 12 robots', ...ago(2) },
+				{ FirstName: 'Lukas', LastName: 'Novak', Company: 'Adventure Works', Status: 'Open - Not Contacted', LeadSource: 'Trade Show', Industry: 'Manufacturing', ...ago(3) },
+				{ FirstName: 'Daniel', LastName: 'Kim', Company: 'Wide World Importers', Status: 'Working - Contacted', Rating: 'Warm', LeadSource: 'Web', ...ago(12) },
+				{ LastName: 'Marino', Company: 'Coho Winery', Email: 'sofia@cohowinery.example', Status: 'Open - Not Contacted', LeadSource: 'Web', ...ago(0) },
+			],
+		}).Lead;
+	});
+
+	test('the template lead query returns the open leads newest first, only the selected fields in canonical casing, empty fields as null', async () => {
+		const result = await conn.query<SfRecord>(TEMPLATE_SOQL);
+		expect(result).toMatchObject({ totalSize: 3, done: true });
+		expect(result.records.map((r) => r.Id)).toEqual([leads[3], leads[0], leads[1]]);
+		expect(result.records[1]).toEqual({
+			attributes: { type: 'Lead', url: `/services/data/v59.0/sobjects/Lead/${leads[0]}` },
+			Id: leads[0],
+			FirstName: 'Priya',
+			LastName: 'Raman',
+			Company: 'Tailspin Toys',
+			Title: 'COO',
+			Email: 'priya@tailspin.example',
+			Status: 'Open - Not Contacted',
+			Rating: null,
+			LeadSource: 'Web',
+			Industry: 'Retail',
+			Description: 'Wants 12 robots',
+		});
+		expect(result.records[0]).toMatchObject({ FirstName: null, Title: null, Industry: null });
+		const sent = new URL(String(sf.requests.at(-1)?.path), sf.baseUrl);
+		expect([sent.pathname, sent.searchParams.get('q'), sf.requests.at(-1)?.status]).toEqual(['/services/data/v59.0/query', TEMPLATE_SOQL, 200]);
+	});
+
+	test('keywords, object and field names are case-insensitive; text compares case-insensitively; records keep canonical names', async () => {
+		const result = await conn.query<SfRecord>("select id, lastname, createddate from LEAD where STATUS = 'open - not contacted' and leadsource = 'WEB' order by lastname");
+		expect(result.records.map((r) => Object.keys(r))).toEqual([
+			['attributes', 'Id', 'LastName', 'CreatedDate'],
+			['attributes', 'Id', 'LastName', 'CreatedDate'],
+		]);
+		expect(result.records.map((r) => r.LastName)).toEqual(['Marino', 'Raman']);
+		expect(result.records[0].CreatedDate).toMatch(SF_DATE);
+	});
+
+	test('WHERE supports !=, <>, IN, NOT IN, LIKE, NOT, = null / != null, and AND/OR inside parentheses; != also matches null', async () => {
+		const lastNames = async (where: string): Promise<string[]> => (await conn.query<SfRecord>(`SELECT LastName FROM Lead WHERE ${where} ORDER BY LastName`)).records.map((r) => String(r.LastName));
+		expect(await lastNames("Rating != 'Warm'")).toEqual(['Marino', 'Novak', 'Raman']);
+		expect(await lastNames("Rating <> 'Warm'")).toEqual(['Marino', 'Novak', 'Raman']);
+		expect(await lastNames('Rating = null')).toEqual(['Marino', 'Novak', 'Raman']);
+		expect(await lastNames('Rating != null')).toEqual(['Kim']);
+		expect(await lastNames("LeadSource IN ('Trade Show', 'web') AND Email != null")).toEqual(['Marino', 'Raman']);
+		expect(await lastNames("LeadSource NOT IN ('Web')")).toEqual(['Novak']);
+		expect(await lastNames("Company LIKE '%works%'")).toEqual(['Novak']);
+		expect(await lastNames("Company LIKE 'Coh_ W%'")).toEqual(['Marino']);
+		expect(await lastNames("NOT Company LIKE 'T%'")).toEqual(['Kim', 'Marino', 'Novak']);
+		expect(await lastNames("(Status = 'Working - Contacted' OR LeadSource = 'Trade Show') AND LastName != 'Kim'")).toEqual(['Novak']);
+		expect(await lastNames("Status = 'Working - Contacted' OR (LeadSource = 'Web' AND Title = 'COO')")).toEqual(['Kim', 'Raman']);
+		expect(await lastNames("Description = 'It\\'s' OR LastName = 'Kim'")).toEqual(['Kim']);
+	});
+
+	test('numbers, booleans and unquoted dates/datetimes compare by type', async () => {
+		sf.seed({
+			Opportunity: [
+				{ Name: 'Big', StageName: 'Prospecting', CloseDate: '2027-03-01', Amount: 250000 },
+				{ Name: 'Small', StageName: 'Prospecting', CloseDate: '2026-11-15', Amount: 9000.5 },
+				{ Name: 'Unpriced', StageName: 'Qualification', CloseDate: '2026-12-01' },
+			],
+		});
+		const names = async (soql: string): Promise<string[]> => (await conn.query<SfRecord>(soql)).records.map((r) => String(r.Name));
+		expect(await names('SELECT Name FROM Opportunity WHERE Amount > 9000 ORDER BY Amount')).toEqual(['Small', 'Big']);
+		expect(await names('SELECT Name FROM Opportunity WHERE Amount <= 9000.5')).toEqual(['Small']);
+		expect(await names('SELECT Name FROM Opportunity WHERE CloseDate >= 2026-12-01 ORDER BY CloseDate DESC')).toEqual(['Big', 'Unpriced']);
+		expect(await names('SELECT Name FROM Opportunity WHERE IsDeleted = false AND Amount = null')).toEqual(['Unpriced']);
+		const since = sfDate(Date.now() - 2.5 * DAY).replace('+0000', 'Z');
+		const recent = await conn.query<SfRecord>(`SELECT LastName FROM Lead WHERE CreatedDate > ${since} ORDER BY CreatedDate`);
+		expect(recent.records.map((r) => r.LastName)).toEqual(['Raman', 'Marino']);
+	});
+
+	test('ORDER BY puts nulls first ascending and last descending (or as NULLS FIRST/LAST says); LIMIT and OFFSET page', async () => {
+		const order = async (clause: string): Promise<unknown[]> => (await conn.query<SfRecord>(`SELECT Rating, LastName FROM Lead ORDER BY ${clause}`)).records.map((r) => r.LastName);
+		expect(await order('Rating, LastName')).toEqual(['Marino', 'Novak', 'Raman', 'Kim']);
+		expect(await order('Rating DESC, LastName DESC')).toEqual(['Kim', 'Raman', 'Novak', 'Marino']);
+		expect(await order('Rating ASC NULLS LAST, LastName')).toEqual(['Kim', 'Marino', 'Novak', 'Raman']);
+		expect(await order('CreatedDate LIMIT 2')).toEqual(['Kim', 'Novak']);
+		expect(await order('CreatedDate LIMIT 2 OFFSET 2')).toEqual(['Raman', 'Marino']);
+		const page = await conn.query<SfRecord>('SELECT Id FROM Lead ORDER BY CreatedDate LIMIT 2 OFFSET 3');
+		expect(page).toMatchObject({ totalSize: 1, done: true });
+	});
+
+	test('SELECT COUNT() answers totalSize with no records', async () => {
+		expect(await conn.query("SELECT COUNT() FROM Lead WHERE Status = 'Open - Not Contacted'")).toEqual({ totalSize: 3, done: true, records: [] });
+		expect((await get('select count() from Case')).body).toEqual({ totalSize: 0, done: true, records: [] });
+	});
+
+	test('a deleted record is left out of query but returned by queryAll with IsDeleted true', async () => {
+		const adapter = new SalesforceAdapter({ baseUrl: sf.baseUrl, accessToken: sf.accessToken });
+		await adapter.delete('Lead', leads[0]);
+		const live = await conn.query<SfRecord>('SELECT Id FROM Lead');
+		expect(live.records.map((r) => r.Id)).not.toContain(leads[0]);
+		const all = await conn.query<SfRecord>(`SELECT Id, IsDeleted FROM Lead WHERE Id = '${leads[0]}'`, { scanAll: true });
+		expect(all.records).toEqual([{ attributes: { type: 'Lead', url: `/services/data/v59.0/sobjects/Lead/${leads[0]}` }, Id: leads[0], IsDeleted: true }]);
+		expect(sf.requests.at(-1)?.path).toMatch(/^\/services\/data\/v59\.0\/queryAll\?q=/);
+	});
+
+	test('an unknown field → 400 INVALID_FIELD naming the column and the entity, with the row and column of the error', async () => {
+		const { status, body } = await get('SELECT Id, Nmae FROM Lead');
+		expect(status).toBe(400);
+		expect(body).toEqual([
+			{
+				errorCode: 'INVALID_FIELD',
+				message: "\nSELECT Id, Nmae FROM Lead\n           ^\nERROR at Row:1:Column:12\nNo such column 'Nmae' on entity 'Lead'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.",
+			},
+		]);
+		expect((await get("SELECT Id FROM Lead WHERE Stauts = 'x'")).body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD', message: expect.stringContaining("No such column 'Stauts' on entity 'Lead'") })]);
+		expect((await get('SELECT Id FROM Lead ORDER BY Foo')).body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD' })]);
+		expect((await get('SELECT Account.Name FROM Contact')).body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD', message: expect.stringContaining("Didn't understand relationship 'Account'") })]);
+		await expect(conn.query('SELECT Nmae FROM Lead')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
+	});
+
+	test('a value of the wrong type for its field → 400 INVALID_FIELD', async () => {
+		expect((await get("SELECT Id FROM Opportunity WHERE Amount > '5'")).body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD', message: expect.stringContaining("value of filter criterion for field 'Amount' must be of type double and should not be enclosed in quotes") })]);
+		expect((await get('SELECT Id FROM Lead WHERE LastName = 5')).body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD', message: expect.stringContaining('must be of type string and should be enclosed in quotes') })]);
+		expect((await get("SELECT Id FROM Lead WHERE CreatedDate > '2024-01-01'")).body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD' })]);
+	});
+
+	test('an unknown object → 400 INVALID_TYPE', async () => {
+		const { status, body } = await get('SELECT Id FROM Leads');
+		expect(status).toBe(400);
+		expect(body).toEqual([{ errorCode: 'INVALID_TYPE', message: expect.stringContaining("ERROR at Row:1:Column:16\nsObject type 'Leads' is not supported.") }]);
+		await expect(conn.query('SELECT Id FROM Widget__c')).rejects.toMatchObject({ errorCode: 'INVALID_TYPE' });
+	});
+
+	test.each([
+		['SELECT Id Lead', "unexpected token: 'Lead'"],
+		['SELECT Id FROM Lead WHERE', "unexpected token: '<EOF>'"],
+		["SELECT Id FROM Lead WHERE Status = 'a' AND Rating = 'b' OR Title = 'c'", "unexpected token: 'OR'"],
+		['SELECT Id FROM Lead LIMIT ten', "unexpected token: 'ten'"],
+		["SELECT Id FROM Lead WHERE Status = 'open", 'expecting'],
+		['SELECT Id, Id FROM Lead', 'duplicate field selected: Id'],
+		['DELETE FROM Lead', "unexpected token: 'DELETE'"],
+	])('%s → 400 MALFORMED_QUERY', async (soql, message) => {
+		const { status, body } = await get(soql);
+		expect(status).toBe(400);
+		expect(body).toEqual([{ errorCode: 'MALFORMED_QUERY', message: expect.stringContaining(message) }]);
+	});
+
+	test('no q → 400 MALFORMED_QUERY; OFFSET above 2000 → NUMBER_OUTSIDE_VALID_RANGE', async () => {
+		expect(await get(undefined)).toEqual({ status: 400, body: [{ errorCode: 'MALFORMED_QUERY', message: 'A query string has to be specified' }] });
+		expect((await get('SELECT Id FROM Lead OFFSET 2001')).body).toEqual([expect.objectContaining({ errorCode: 'NUMBER_OUTSIDE_VALID_RANGE' })]);
+	});
+
+	test('an invalid or expired token → 401 INVALID_SESSION_ID, for query and queryAll', async () => {
+		expect(await get('SELECT Id FROM Lead', 'not-a-token')).toEqual({ status: 401, body: [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }] });
+		sf.expireToken();
+		expect((await get('SELECT Id FROM Lead', sf.accessToken, 'queryAll')).status).toBe(401);
+		await expect(conn.query('SELECT Id FROM Lead')).rejects.toMatchObject({ errorCode: 'INVALID_SESSION_ID' });
 	});
 });
 
