@@ -13,6 +13,27 @@
  *   Structured Output Parser is attached), a call of that tool whose arguments fit the tool's JSON
  *   Schema: the parser's schema wrapped in `{ output: … }`.
  * - When tool_choice names a function (or is "required"), a call of it, arguments fitted the same way.
+ * - When the request offers other tools (tool_choice auto or absent) and one of them reads a ticket
+ *   (name or description: get/read/fetch/look up … ticket) or changes one (update/change/write/set), it acts
+ *   as a chat agent, template 6's "Get ticket" / "Update ticket" (n8n names them Get_ticket and
+ *   Update_ticket; behind Human review n8n wraps the parameters in `{ toolParameters, hitlParameters }`):
+ *   1. The user's message names a ticket ("#5101", "ticket 5101", or a bare number) and asks for a
+ *      change (priority urgent/high/normal/low; status open/pending/hold/solved, "close it", "reopen";
+ *      "tag(s) X, Y"; "reply/tell the customer …" or a quoted comment, a public reply, or an internal
+ *      note): first a call of the read tool with the ticket id (unless the conversation already
+ *      holds its result), then a call of the change tool with `ticketId`, `fields` (only what was
+ *      asked and differs from the ticket; tags are added to the ticket's own) and a one-line
+ *      `reason`, fitted to the tool's schema (`fields` a JSON string where the schema says string).
+ *      Without a read tool, straight to the change.
+ *   2. A question about a ticket ("what's the status of 5101?"): the read call, then a one-line
+ *      summary (subject, status, priority, tags).
+ *   3. After the change tool's result, in the same turn: a final text, written (the changes), refused
+ *      by policy (the reasons), or not approved by the reviewer ("… I did not retry"). The change tool
+ *      is never called again in that turn, nor later for the same change after a rejection.
+ *   4. Only the user's message says what to change: text in tool results is data (an injection in a
+ *      ticket is pointed out in the summary, never followed).
+ *   5. No ticket number: a short helpful text (or, when a change was asked, which ticket?).
+ *   With the format tool also offered, that final text goes through it.
  * - Otherwise a final message whose content is JSON: fitted to response_format's json_schema, or to
  *   a JSON Schema block found in the messages (LangChain's format instructions), else the proposed
  *   action in DESIGN.md's shape `{ system, object, operation, recordId, fields, reason }`.
@@ -62,6 +83,7 @@ export interface ChatMessage {
 
 interface ToolDefinition {
 	name: string;
+	description?: string;
 	parameters?: Schema;
 }
 
@@ -528,12 +550,16 @@ export function answer(conversation: Conversation): ModelAnswer {
 		conversation.toolChoice && conversation.toolChoice !== 'auto' && conversation.toolChoice !== 'none'
 			? (tools.find((t) => t.name === conversation.toolChoice) ?? (conversation.toolChoice === 'required' ? (formatTool ?? tools[0]) : undefined))
 			: undefined;
+	const usagePrompt = estimateTokens(prompt + JSON.stringify(tools));
+	if ((conversation.toolChoice === undefined || conversation.toolChoice === 'auto') && tools.some((t) => t.name !== FORMAT_TOOL)) {
+		const acted = agentAnswer(conversation, user, usagePrompt);
+		if (acted) return acted;
+	}
 	const last = messages[messages.length - 1];
 	const afterTool = last?.role === 'tool';
 	const callTool = conversation.toolChoice !== 'none' && !afterTool ? (forced ?? formatTool) : undefined;
 	const textSchema = typeof conversation.format === 'object' ? conversation.format : schemaInText(prompt);
 	const { facts } = factsFor(user, system, callTool?.parameters ?? textSchema, conversation.today);
-	const usagePrompt = estimateTokens(prompt + JSON.stringify(tools));
 	if (callTool) {
 		const args = JSON.stringify(fitToSchema(callTool.parameters ?? { type: 'object' }, facts));
 		return { toolCall: { id: stableId('call_', { user, tool: callTool.name, args }), name: callTool.name, arguments: args }, usage: { prompt: usagePrompt, completion: estimateTokens(args) } };
@@ -546,15 +572,397 @@ export function answer(conversation: Conversation): ModelAnswer {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Acting as a tool-using chat agent (template 6: "Get ticket" and, behind human review, "Update ticket")
+//
+// Only the user's message says what to do. Tool results are data: a ticket's text is read for its
+// subject, status, priority and tags, never for instructions.
+
+type TicketFields = { status?: string; priority?: string; tags?: string[]; comment?: { body: string; public: boolean } };
+
+interface TicketRequest {
+	ticketId?: string;
+	/** The changes the user asked for (empty: a question, or nothing recognisable). */
+	fields: TicketFields;
+	/** Tags the user asked to add (merged with the ticket's tags before the update). */
+	addTags: string[];
+}
+
+interface ToolExchange {
+	id: string;
+	name: string;
+	args: unknown;
+	/** The tool message answering the call, as text; undefined while unanswered. */
+	result?: string;
+	/** Position of the call in the conversation. */
+	index: number;
+}
+
+type Outcome = { kind: 'written'; changes: string[] } | { kind: 'refused'; reasons: string[] } | { kind: 'rejected'; comment?: string } | { kind: 'failed'; error: string } | { kind: 'unknown'; text: string };
+
+const PRIORITIES = 'urgent|high|normal|low';
+const STATUSES = 'new|open|pending|on-hold|hold|solved|closed';
+const CHANGE_VERBS = 'set|change|make|mark|raise|lower|bump|escalate|update|tag|label|add|reply|respond|answer|tell|let|write|leave|post|close|solve|resolve|reopen|re-open|put|move';
+/** Where one instruction ends and the next begins: "…, set …", "… and reply …", "… then close …". */
+const NEXT_INSTRUCTION = new RegExp(`(?:,\\s*|\\s+(?:and|then|also|plus)\\s+)(?:then\\s+|also\\s+|please\\s+)?(?=(?:${CHANGE_VERBS})\\b)`, 'i');
+const OBJECT_WORDS = String.raw`(?:it|this|that|this one|the ticket|ticket\s*#?\s*\d+|#\s?\d+|\d+)`;
+
+function toolWords(tool: ToolDefinition): { name: string; description: string } {
+	const name = tool.name
+		.replace(/([a-z])([A-Z])/g, '$1 $2')
+		.replace(/[_\-.]+/g, ' ')
+		.toLowerCase();
+	return { name, description: (tool.description ?? '').toLowerCase() };
+}
+
+/** The read tool (get/read/fetch/look up) and the change tool (update/change/write/set), by name first, then description. */
+function ticketTools(tools: ToolDefinition[]): { read?: ToolDefinition; change?: ToolDefinition } {
+	const READ = /\b(?:get|read|fetch|look ?up|lookup|retrieve|show|view|find|search)\b/;
+	const CHANGE = /\b(?:update|change|write|set|edit|modify|patch)\b/;
+	const score = (tool: ToolDefinition, pattern: RegExp): number => {
+		const w = toolWords(tool);
+		return (pattern.test(w.name) ? 4 : 0) + (pattern.test(w.description) ? 2 : 0) + (/ticket/.test(`${w.name} ${w.description}`) ? 1 : 0);
+	};
+	const best = (candidates: ToolDefinition[], pattern: RegExp, other: RegExp): ToolDefinition | undefined =>
+		candidates
+			.map((tool) => ({ tool, score: score(tool, pattern), against: score(tool, other) }))
+			.filter((c) => c.score >= 2 && c.score > c.against)
+			.sort((a, b) => b.score - a.score)[0]?.tool;
+	const usable = tools.filter((t) => t.name !== FORMAT_TOOL);
+	const change = best(usable, CHANGE, READ);
+	const read = best(
+		usable.filter((t) => t !== change),
+		READ,
+		CHANGE,
+	);
+	return { read, change };
+}
+
+/** Quoted passages of the message (double or typographic quotes; single quotes only around whole phrases). */
+function quotedParts(text: string): { outside: string; quoted: string[] } {
+	const quoted: string[] = [];
+	const outside = text.replace(/"([^"\n]+)"|“([^”\n]+)”|(^|[\s:(])'([^'\n]{2,}?)'(?=[\s.,;:!?)]|$)/g, (_m, a?: string, b?: string, lead?: string, c?: string) => {
+		quoted.push((a ?? b ?? c ?? '').trim());
+		return `${lead ?? ''}⟦${quoted.length - 1}⟧`;
+	});
+	return { outside, quoted };
+}
+
+function restore(text: string, quoted: string[]): string {
+	return text.replace(/⟦(\d+)⟧/g, (_m, i: string) => quoted[Number(i)] ?? '');
+}
+
+function asSentence(text: string): string {
+	const t = text.trim().replace(/^["“']|["”']$/g, '');
+	if (!t) return '';
+	const capital = t.charAt(0).toUpperCase() + t.slice(1);
+	return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** What the user's chat message asks: the ticket number and the changes, read with plain patterns. */
+export function ticketRequest(user: string): TicketRequest {
+	const { outside, quoted } = quotedParts(user);
+	const ticketId = find(outside, /#\s?(\d{1,12})\b/) ?? find(outside, /\btickets?\s*(?:#|no\.?|nr\.?|number|id)?\s*:?\s*(\d{1,12})\b/i) ?? find(outside.split(/\b(?:reply|respond|answer|tell|let|write|say|note|comment)\b/i)[0], /(?:^|[^\w.#⟦-])(\d{2,12})(?![\w%-]|\.\d)/);
+	const fields: TicketFields = {};
+	const addTags: string[] = [];
+	// Clauses; a question ("what's the status of 5101?") asks nothing to change, "can you …?" does.
+	const clauses = outside
+		.split(/(?<=[.;!?])\s+|\n+/)
+		.map((c) => c.trim())
+		.filter(Boolean);
+	for (const clause of clauses) {
+		const c = clause.replace(/^(?:hi|hello|hey|thanks|thank you)\b[,!.\s]*/i, '');
+		if (/\?$/.test(c) && !/^(?:(?:can|could|would|will)\s+you|please)\b/i.test(c)) continue;
+		const lower = c.toLowerCase();
+		const priority =
+			find(lower, new RegExp(`\\bpriority\\b(?:\\s+(?:to|as|at|=|is|of ${OBJECT_WORDS} to))?\\s*[:=]?\\s*(?:to\\s+)?(${PRIORITIES})\\b`)) ??
+			find(lower, new RegExp(`\\b(${PRIORITIES})[- ]priority\\b`)) ??
+			find(lower, new RegExp(`\\b(?:set|make|mark|change|raise|lower|bump|escalate|move|put)\\b(?:\\s+\\S+){0,4}?\\s+(?:to|as)\\s+(${PRIORITIES})\\b`)) ??
+			find(lower, new RegExp(`\\b(?:make|mark)\\s+${OBJECT_WORDS}\\s+(${PRIORITIES})\\b`));
+		if (priority) fields.priority = priority;
+		const status =
+			find(lower, new RegExp(`\\bstatus\\b(?:\\s+(?:to|as|=|is|of ${OBJECT_WORDS} to))?\\s*[:=]?\\s*(?:to\\s+)?(${STATUSES})\\b`)) ??
+			find(lower, new RegExp(`\\b(?:set|make|mark|change|move|put)\\b(?:\\s+\\S+){0,4}?\\s+(?:to|as)\\s+(${STATUSES})\\b`)) ??
+			find(lower, new RegExp(`\\bmark\\s+${OBJECT_WORDS}\\s+(${STATUSES})\\b`)) ??
+			(/\bon[- ]hold\b/.test(lower) && /\b(?:put|set|move|place)\b/.test(lower) ? 'hold' : undefined) ??
+			(new RegExp(`\\b(?:close|solve|resolve)\\s+(?:${OBJECT_WORDS}|ticket)\\b`).test(lower) ? 'solved' : undefined) ??
+			(/\bre-?open\b/.test(lower) ? 'open' : undefined);
+		if (status) fields.status = status === 'on-hold' ? 'hold' : status;
+		const tagged = new RegExp(`(?:^|[^\\w-])(remove|delete|drop|untag)?\\s*(?:the\\s+|a\\s+)?\\b(?:tag(?:s|ged)?|label(?:s|led)?)\\b\\s*(?:${OBJECT_WORDS}\\s+)?(?:with\\s+|as\\s+|:\\s*)?(.+)$`, 'i').exec(c);
+		if (tagged && !tagged[1]) {
+			for (const item of tagged[2].split(NEXT_INSTRUCTION)[0].split(/\s*(?:,|&|\band\b)\s*/i)) {
+				const tag = restore(item, quoted)
+					.trim()
+					.replace(/^(?:the|a|an)\s+/i, '')
+					.replace(/^#/, '')
+					.replace(/[.!]+$/, '')
+					.toLowerCase()
+					.replace(/\s+/g, '-');
+				if (/^[a-z0-9][a-z0-9_:-]*$/.test(tag) && tag.length <= 60) addTags.push(tag);
+			}
+		}
+		if (!fields.comment) {
+			const speak = /\b(?:reply|respond|answer|tell|let|write|comment|note|say|message)\b/i.exec(c);
+			if (speak) {
+				const rest = c.slice(speak.index);
+				const quote = /⟦(\d+)⟧/.exec(rest);
+				const unquoted =
+					find(rest, /^(?:tell|let)\s+(?:the\s+)?(?:customer|requester|client|user|them|him|her)(?:\s+know)?\s*(?:that\s+|:\s*)?(.+)$/i) ??
+					find(rest, /^(?:reply|respond|answer|write)\b(?:\s+(?:to\s+)?(?:the\s+)?(?:customer|requester|client|them|him|her))?\s*(?:with\s+|that\s+|saying\s+|:\s*)?(.+)$/i) ??
+					find(c, /\b(?:add|leave|post|write)\s+(?:an?\s+)?(?:internal\s+|private\s+|public\s+)?(?:comment|note|reply)\s*(?:saying\s+|that\s+|:\s*)?(.+)$/i);
+				const body = quote ? quoted[Number(quote[1])] : unquoted ? restore(unquoted.split(NEXT_INSTRUCTION)[0], quoted) : undefined;
+				if (body && asSentence(body).length > 1) {
+					const isPublic = /\b(?:reply|respond|answer|tell|let|public|customer|requester)\b/i.test(c) && !/\b(?:internal|private)\b/i.test(c);
+					fields.comment = { body: asSentence(body), public: isPublic };
+				}
+			}
+		}
+	}
+	if (addTags.length > 0) fields.tags = [...new Set(addTags)];
+	return { ticketId, fields, addTags: [...new Set(addTags)] };
+}
+
+function parseLoose(text: string | undefined): unknown {
+	if (text === undefined) return undefined;
+	const deep = (value: unknown, depth: number): unknown => {
+		if (depth > 8) return value;
+		if (typeof value === 'string') {
+			const t = value.trim();
+			if (/^[[{]/.test(t)) {
+				try {
+					return deep(JSON.parse(t), depth + 1);
+				} catch {
+					return value;
+				}
+			}
+			return value;
+		}
+		if (Array.isArray(value)) return value.map((v) => deep(v, depth + 1));
+		if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v, depth + 1)]));
+		return value;
+	};
+	const parsed = deep(text, 0);
+	if (parsed !== text) return parsed;
+	const embedded = jsonObjectsIn(text);
+	return embedded.length > 0 ? deep(embedded, 0) : text;
+}
+
+/** The first object (depth first) the test accepts. */
+function findObject(value: unknown, test: (o: Record<string, unknown>) => boolean, depth = 0): Record<string, unknown> | undefined {
+	if (depth > 10 || !value || typeof value !== 'object') return undefined;
+	if (!Array.isArray(value) && test(value as Record<string, unknown>)) return value as Record<string, unknown>;
+	for (const v of Array.isArray(value) ? value : Object.values(value)) {
+		const hit = findObject(v, test, depth + 1);
+		if (hit) return hit;
+	}
+	return undefined;
+}
+
+/** Every tool call in the conversation with the tool message that answered it. */
+function toolExchanges(messages: ChatMessage[]): ToolExchange[] {
+	const list: ToolExchange[] = [];
+	messages.forEach((m, index) => {
+		if (m.role === 'assistant' && Array.isArray(m.tool_calls)) {
+			for (const call of m.tool_calls) {
+				let args: unknown = call.function?.arguments;
+				try {
+					args = JSON.parse(String(call.function?.arguments ?? '{}')) as unknown;
+				} catch {
+					// keep the text
+				}
+				list.push({ id: String(call.id ?? ''), name: String(call.function?.name ?? ''), args, index });
+			}
+		} else if (m.role === 'tool' || m.role === 'function') {
+			const open = list.filter((e) => e.result === undefined);
+			const exchange = (m.tool_call_id ? open.find((e) => e.id === m.tool_call_id) : undefined) ?? open.find((e) => (m.name ? e.name === m.name : true));
+			const result = textOf(m.content);
+			if (exchange) exchange.result = result;
+			else list.push({ id: String(m.tool_call_id ?? ''), name: String(m.name ?? ''), args: undefined, result, index });
+		}
+	});
+	return list;
+}
+
+function mentionsId(value: unknown, id: string): boolean {
+	return new RegExp(`(?:^|[^0-9])${id}(?:[^0-9]|$)`).test(typeof value === 'string' ? value : JSON.stringify(value ?? null));
+}
+
+/** The ticket a read tool returned: the object with a subject, or with status and priority (Zendesk's `{ ticket: … }` unwrapped). */
+function ticketOf(result: unknown): Record<string, unknown> | undefined {
+	return findObject(result, (o) => typeof o.subject === 'string' || ('status' in o && 'priority' in o));
+}
+
+function show(value: unknown): string {
+	if (value === null || value === undefined || value === '') return 'none';
+	if (Array.isArray(value)) return value.length > 0 ? value.map(show).join(', ') : 'none';
+	if (typeof value === 'object') {
+		const o = value as Record<string, unknown>;
+		if (typeof o.body === 'string') return `"${sentence(o.body, 80)}"${o.public === true ? ' (public reply)' : o.public === false ? ' (internal note)' : ''}`;
+		return JSON.stringify(value);
+	}
+	return String(value);
+}
+
+function describeFields(fields: TicketFields): string {
+	const parts: string[] = [];
+	if (fields.status) parts.push(`status ${fields.status}`);
+	if (fields.priority) parts.push(`priority ${fields.priority}`);
+	if (fields.tags) parts.push(`tags ${fields.tags.join(', ')}`);
+	if (fields.comment) parts.push(`${fields.comment.public ? 'a public reply' : 'an internal note'} ${show({ body: fields.comment.body })}`);
+	return parts.join('; ');
+}
+
+/** What the change tool's result says: written (the changes), refused by policy (the reasons), rejected by the reviewer, or an error. */
+function outcomeOf(raw: string): Outcome {
+	const value = parseLoose(raw);
+	// The words of the result (string values of parsed JSON), so quotes inside it read as quotes.
+	const strings = (v: unknown, depth = 0): string[] =>
+		depth > 10 ? [] : typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap((x: unknown) => strings(x, depth + 1)) : [];
+	const text = typeof value === 'string' ? value : strings(value).join(' ') || raw;
+	const verdict = findObject(value, (o) => typeof o.written === 'boolean');
+	if (verdict?.written === true) {
+		const changes = (Array.isArray(verdict.changes) ? verdict.changes : []).map((c: unknown) => {
+			if (c && typeof c === 'object' && !Array.isArray(c)) {
+				const o = c as Record<string, unknown>;
+				const field = String(o.field ?? o.path ?? o.name ?? 'field');
+				const before = o.before ?? o.from ?? o.old;
+				const after = o.after ?? o.to ?? o.new ?? o.value;
+				if (field === 'comment') return `comment added: ${show(after)}`;
+				return before === undefined || before === null ? `${field}: ${show(after)}` : `${field}: ${show(before)} → ${show(after)}`;
+			}
+			return show(c);
+		});
+		return { kind: 'written', changes };
+	}
+	if (verdict?.written === false) {
+		const reasons = (Array.isArray(verdict.reasons) ? verdict.reasons : verdict.reasons === undefined ? [] : [verdict.reasons]).map((r: unknown) =>
+			r && typeof r === 'object' && typeof (r as { message?: unknown }).message === 'string' ? String((r as { message: string }).message) : show(r),
+		);
+		return { kind: 'refused', reasons };
+	}
+	// n8n 2.8.4 (processHitlResponses) tells the model "User rejected the tool call to <node> (id: …)", or,
+	// when the reviewer answered in words, "The user reviewed your planned tool call … and provided feedback: "…"".
+	const approval = findObject(value, (o) => o.approved === false);
+	const feedback = /reviewed your planned tool call\b.*?\bfeedback:\s*"([^"]*)"/is.exec(text)?.[1];
+	if (approval || feedback !== undefined || /\b(?:denied|rejected|not approved|declined|disapproved|refused by (?:the )?(?:human|reviewer|approver))\b/i.test(text)) {
+		const withComment = findObject(value, (o) => typeof o.comment === 'string' && o.comment !== '');
+		return { kind: 'rejected', comment: withComment ? String(withComment.comment) : feedback };
+	}
+	const error = findObject(value, (o) => 'error' in o);
+	if (error || /^\s*(?:error|there was an error)\b/i.test(text)) return { kind: 'failed', error: sentence(error ? show((error.error as { message?: unknown } | undefined)?.message ?? error.error) : text, 200) };
+	return { kind: 'unknown', text: sentence(text, 200) };
+}
+
+function fieldsOfArgs(args: unknown): unknown {
+	const holder = findObject(args, (o) => 'fields' in o);
+	return holder ? parseLoose(typeof holder.fields === 'string' ? holder.fields : JSON.stringify(holder.fields)) : undefined;
+}
+
+/** The answer as a tool-using chat agent, or undefined when the plain rules do not apply (the caller answers as before). */
+function agentAnswer(conversation: Conversation, user: string, usagePrompt: number): ModelAnswer | undefined {
+	const { messages, tools } = conversation;
+	const { read, change } = ticketTools(tools);
+	// Tools for something other than tickets (leads, invoices, a calculator): answered as before.
+	if (![read, change].some((t) => t && /ticket/.test(Object.values(toolWords(t)).join(' ')))) return undefined;
+	const formatTool = tools.find((t) => t.name === FORMAT_TOOL);
+	const lastUser = messages.map((m) => m.role).lastIndexOf('user');
+	const exchanges = toolExchanges(messages);
+	const thisTurn = exchanges.filter((e) => e.index > lastUser);
+	const request = ticketRequest(user);
+	const id = request.ticketId;
+	const ref = id ? `ticket #${id}` : 'the ticket';
+
+	const call = (tool: ToolDefinition, facts: Facts): ModelAnswer => {
+		const args = JSON.stringify(fitToSchema(tool.parameters ?? { type: 'object' }, facts));
+		return { toolCall: { id: stableId('call_', { user, tool: tool.name, args }), name: tool.name, arguments: args }, usage: { prompt: usagePrompt, completion: estimateTokens(args) } };
+	};
+	const say = (text: string): ModelAnswer => {
+		const textFacts: Facts = { ...(id ? { ticketId: Number(id) || id, recordId: id } : {}), text, output: text, reason: text, summary: text, answer: text, response: text, message: text };
+		if (formatTool) return call(formatTool, textFacts);
+		const content = typeof conversation.format === 'object' ? JSON.stringify(fitToSchema(conversation.format, textFacts)) : conversation.format === 'json' ? JSON.stringify({ output: text }) : text;
+		return { content, usage: { prompt: usagePrompt, completion: estimateTokens(content) } };
+	};
+
+	// 3. The change tool answered this turn: report it, never call it again.
+	const changed = change ? [...thisTurn].reverse().find((e) => e.name === change.name && e.result !== undefined) : undefined;
+	if (changed) {
+		const requested = describeFields((fieldsOfArgs(changed.args) as TicketFields | undefined) ?? request.fields);
+		const outcome = outcomeOf(changed.result ?? '');
+		switch (outcome.kind) {
+			case 'written':
+				return say(outcome.changes.length > 0 ? `Done: I updated ${ref}. Changes: ${outcome.changes.join('; ')}.` : `Done: ${ref} already had these values, so nothing changed.`);
+			case 'refused':
+				return say(`I did not change ${ref}: the update was refused by policy${outcome.reasons.length > 0 ? ` (${outcome.reasons.join('; ')})` : ''}.`);
+			case 'rejected':
+				return say(`The reviewer did not approve the update of ${ref}${requested ? ` (${requested})` : ''}, so nothing was changed. I did not retry.${outcome.comment ? ` Reviewer's comment: "${outcome.comment}".` : ''}`);
+			case 'failed':
+				return say(`The update of ${ref} failed: ${asSentence(outcome.error)} I did not retry.`);
+			default:
+				return say(`${change?.name ?? 'The update tool'} answered for ${ref}: ${outcome.text}`);
+		}
+	}
+
+	const wantsChange = Object.keys(request.fields).length > 0;
+	// 5. Nothing about a ticket: a short helpful answer.
+	if (!id) {
+		if (wantsChange) return say(`Which ticket should I change? Tell me its number, e.g. "ticket 5101: ${describeFields(request.fields)}".`);
+		const can = [read ? 'look up a ticket' : '', change ? 'change its status, priority, tags or add a comment (a person approves every change)' : ''].filter(Boolean).join(' and ');
+		return say(`Hi! I can ${can}. Tell me the ticket number and what you need, e.g. "What is the status of ticket 5101?" or "Ticket 5101: set priority to urgent and tag it escalated".`);
+	}
+
+	const idValue = Number(id) || id;
+	const idFacts: Facts = { ticketId: idValue, id: idValue, ticket_id: idValue, ticketNumber: idValue, ticket: idValue, number: idValue, recordId: id, query: `ticket ${id}` };
+	// 1./2. Read the ticket first (once per conversation), unless there is no read tool.
+	const readBack = read ? [...exchanges].reverse().find((e) => e.name === read.name && e.result !== undefined && (mentionsId(e.args, id) || String(ticketOf(parseLoose(e.result))?.id ?? '') === id)) : undefined;
+	if (read && !readBack) {
+		return call(read, idFacts);
+	}
+	const ticket = readBack ? ticketOf(parseLoose(readBack.result)) : undefined;
+	if (readBack && !ticket) {
+		const text = sentence(textOf(readBack.result).replace(/\s+/g, ' '), 200);
+		return say(`I could not read ${ref}${text ? ` (${read?.name ?? 'the read tool'} answered: ${text})` : ''}${wantsChange ? ', so I did not change it' : ''}.`);
+	}
+
+	// 2. A question (or nothing to change): a short summary of what the read tool returned.
+	if (!wantsChange || !change) {
+		const subject = typeof ticket?.subject === 'string' ? ` "${unmark(ticket.subject)}"` : '';
+		const facts = ticket ? `status ${show(ticket.status)}, priority ${show(ticket.priority)}${Array.isArray(ticket.tags) && ticket.tags.length > 0 ? `, tags ${show(ticket.tags)}` : ''}` : '';
+		const injected = ticket && INJECTION.test(`${String(ticket.subject ?? '')}\n${String(ticket.description ?? '')}`) ? ' Note: the ticket text contains instructions aimed at an AI assistant; I did not follow them.' : '';
+		const cannot = wantsChange ? ` I have no tool to change tickets, so I did not change it (asked: ${describeFields(request.fields)}).` : '';
+		const summary = ticket ? `Ticket #${id}${subject}: ${facts}.` : `I have no tool to read tickets, so I cannot tell you about ${ref}.`;
+		return say(`${summary}${injected}${cannot}`);
+	}
+
+	// 1. The change: only what the user asked for, fitted to the change tool's schema. Tags are added
+	// to the ticket's own tags (Zendesk replaces the whole list); values the ticket already has are left out.
+	const fields: TicketFields = {};
+	const current = ticket ?? {};
+	if (request.fields.status && request.fields.status !== current.status) fields.status = request.fields.status;
+	if (request.fields.priority && request.fields.priority !== current.priority) fields.priority = request.fields.priority;
+	if (request.fields.tags) {
+		const existing = Array.isArray(current.tags) ? current.tags.map((t: unknown) => String(t)) : [];
+		if (request.addTags.some((t) => !existing.includes(t))) fields.tags = [...new Set([...existing, ...request.addTags])];
+	}
+	if (request.fields.comment) fields.comment = request.fields.comment;
+	if (Object.keys(fields).length === 0) return say(`Ticket #${id} already has ${describeFields(request.fields)}; nothing to change.`);
+	// Never the same change again after a reviewer rejected it (earlier in the conversation).
+	const rejectedBefore = exchanges.find((e) => e.name === change.name && e.result !== undefined && outcomeOf(e.result).kind === 'rejected' && mentionsId(e.args, id) && JSON.stringify(fieldsOfArgs(e.args)) === JSON.stringify(parseLoose(JSON.stringify(fields))));
+	if (rejectedBefore) return say(`The reviewer already rejected this change to ${ref} (${describeFields(fields)}); I will not submit it again.`);
+	const reason = `Requested in chat: ${describeFields(request.fields)}.`.replace(/\s+/g, ' ');
+	const params: Facts = { ...idFacts, fields, changes: fields, reason, ...fields };
+	delete params.query;
+	return call(change, { ...params, toolParameters: params, input: params });
+}
+
+// ------------------------------------------------------------------------------------------------
 // Wire formats
 
 function chatTools(body: Record<string, unknown>): ToolDefinition[] {
 	const tools = Array.isArray(body.tools) ? body.tools : Array.isArray(body.functions) ? body.functions.map((f: unknown) => ({ type: 'function', function: f })) : [];
 	return tools
 		.map((t: unknown) => {
-			const tool = (t ?? {}) as { type?: string; function?: { name?: string; parameters?: Schema }; name?: string; parameters?: Schema };
+			const tool = (t ?? {}) as { type?: string; function?: { name?: string; description?: string; parameters?: Schema }; name?: string; description?: string; parameters?: Schema };
 			const fn = tool.function ?? tool; // Responses API tools are flat
-			return { name: String(fn.name ?? ''), parameters: fn.parameters };
+			return { name: String(fn.name ?? ''), description: typeof fn.description === 'string' ? fn.description : undefined, parameters: fn.parameters };
 		})
 		.filter((t: ToolDefinition) => t.name !== '');
 }
