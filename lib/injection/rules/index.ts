@@ -3,6 +3,7 @@ import { addressesAiRules } from './addressesAi';
 import { answerDirectiveRules } from './answerDirective';
 import { constraintRemovalRules } from './constraintRemoval';
 import { contextOverrideRules } from './contextOverride';
+import { dialoguePrimingRules } from './dialoguePriming';
 import { embeddedInstructionRules } from './embeddedInstruction';
 import { exfiltrationRules } from './exfiltration';
 import { fakeBoundaryRules } from './fakeBoundary';
@@ -10,11 +11,15 @@ import { instructionOverrideRules } from './instructionOverride';
 import { massActionRules } from './massAction';
 import { obfuscationRequestRules } from './obfuscationRequest';
 import { personaRules } from './persona';
+import { persuasionRules } from './persuasion';
+import { pigLatinRules } from './pigLatin';
+import { privilegedSectionRules } from './privilegedSection';
 import { promptExtractionRules } from './promptExtraction';
 import { responseManipulationRules } from './responseManipulation';
 import { rolePlayRules } from './rolePlay';
 import type { Rule } from './rule';
 import { sensitiveRequestRules } from './sensitiveRequest';
+import { statementInjectionRules } from './statementInjection';
 import { taskHandoffRules } from './taskHandoff';
 import { templateTokenRules } from './templateTokens';
 import { toolCallRules } from './toolCall';
@@ -25,6 +30,7 @@ export const ALL_RULES: Rule[] = [
 	...templateTokenRules,
 	...instructionOverrideRules,
 	...promptExtractionRules,
+	...privilegedSectionRules,
 	...contextOverrideRules,
 	...personaRules,
 	...rolePlayRules,
@@ -33,12 +39,16 @@ export const ALL_RULES: Rule[] = [
 	...addressesAiRules,
 	...responseManipulationRules,
 	...answerDirectiveRules,
+	...statementInjectionRules,
 	...fakeBoundaryRules,
 	...toolCallRules,
 	...exfiltrationRules,
 	...sensitiveRequestRules,
+	...persuasionRules,
 	...massActionRules,
 	...obfuscationRequestRules,
+	...pigLatinRules,
+	...dialoguePrimingRules,
 	...embeddedInstructionRules,
 ];
 

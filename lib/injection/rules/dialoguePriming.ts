@@ -1,0 +1,141 @@
+/**
+ * Priming the model with fabricated context instead of instructions:
+ * - a made-up question/answer transcript ("Q: … A: … Q: …") that ends on an unanswered question,
+ *   so the model continues the pattern it was fed (few-shot / many-shot priming), with the
+ *   question/answer labels of the ten languages;
+ * - a run of one token or one short phrase repeated many times on one line (repeated-token attacks
+ *   that push the real instructions out of focus before the request).
+ * Both are linear scanners over the original text.
+ */
+import type { Rule } from './rule';
+
+const C = 'fake_boundary';
+
+/** Question / answer labels: Q/A and the full words in EN/ES/FR/DE/PT/IT/NL, plus ZH/JA/RU. */
+const QUESTION_LABELS = new Set(['Q', 'Question', 'Pregunta', 'Frage', 'Pergunta', 'Domanda', 'Vraag', 'Вопрос', '问', '問', '質問']);
+const ANSWER_LABELS = new Set(['A', 'Answer', 'Respuesta', 'Réponse', 'Reponse', 'Antwort', 'Resposta', 'Risposta', 'Antwoord', 'Ответ', '答', '回答']);
+const MAX_LABELS = 400;
+/** The open question after the last label: at most this long, and the text ends there. */
+const MAX_TAIL = 400;
+
+/** The label word right before a colon at `k` (up to two spaces between), or null. */
+function labelBefore(text: string, k: number): { word: string; start: number } | null {
+	let e = k;
+	while (e > 0 && k - e < 2 && text.charCodeAt(e - 1) === 0x20) e--;
+	let s = e;
+	while (s > 0 && e - s < 9 && /[\p{L}]/u.test(text[s - 1])) s--;
+	if (s === e) return null;
+	// The label is a word of its own: start of text, or after a space or sentence punctuation.
+	if (s > 0 && !/[\s.!?"'(。？]/.test(text[s - 1])) return null;
+	return { word: text.slice(s, e), start: s };
+}
+
+/**
+ * A transcript of at least two questions and one answer, alternating, whose last turn is an
+ * unanswered question at the end of the text. Only colons are visited (cheap on ordinary text).
+ */
+function findOpenTranscript(text: string): Array<[number, number]> {
+	let questions = 0;
+	let answers = 0;
+	let alternations = 0;
+	let prevQuestion: boolean | null = null;
+	let lastStart = -1;
+	let firstStart = -1;
+	let labels = 0;
+	const n = text.length;
+	for (let k = 0; k < n && labels < MAX_LABELS; k++) {
+		const c = text.charCodeAt(k);
+		if (c !== 0x3a && c !== 0xff1a) continue;
+		const l = labelBefore(text, k);
+		if (l === null) continue;
+		const isQ = QUESTION_LABELS.has(l.word);
+		if (!isQ && !ANSWER_LABELS.has(l.word)) continue;
+		labels++;
+		if (isQ) questions++;
+		else answers++;
+		if (prevQuestion !== null && prevQuestion !== isQ) alternations++;
+		prevQuestion = isQ;
+		lastStart = l.start;
+		if (firstStart < 0) firstStart = l.start;
+	}
+	if (questions < 2 || answers < 1 || alternations < 2 || prevQuestion !== true) return [];
+	let e = n;
+	while (e > 0 && /\s/.test(text[e - 1])) e--;
+	if (e - lastStart > MAX_TAIL) return [];
+	const end = text.charCodeAt(e - 1);
+	if (end !== 0x3f && end !== 0xff1f) return [];
+	return [[firstStart, e]];
+}
+
+const RING = 16;
+/** Repetitions needed: one token repeated this many times in a row … */
+const MIN_REPEAT_TOKEN = 10;
+/** … or a phrase of 2–16 tokens repeated this many times in a row. */
+const MIN_REPEAT_PHRASE = 5;
+
+function isSpace(c: number): boolean {
+	return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Whether text[a, a+len) equals text[b, b+len) (no allocation). */
+function sameSpan(text: string, a: number, b: number, len: number): boolean {
+	for (let k = 0; k < len; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+	return true;
+}
+
+/**
+ * Runs of space-separated tokens on one line where token i equals token i−p for a period p ≤ 16:
+ * one pass, a ring of the last tokens' hashes (equal hashes are confirmed character by character).
+ */
+function findRepeatedRuns(text: string): Array<[number, number]> {
+	const n = text.length;
+	const hashes = new Int32Array(RING);
+	const starts = new Int32Array(RING);
+	const lens = new Int32Array(RING);
+	const run = new Int32Array(RING + 1);
+	const runStart = new Int32Array(RING + 1);
+	let tokens = 0;
+	let i = 0;
+	while (i < n) {
+		let newline = false;
+		while (i < n && isSpace(text.charCodeAt(i))) {
+			if (text.charCodeAt(i) === 0x0a) newline = true;
+			i++;
+		}
+		if (i >= n) break;
+		// A run stays on one line: repeated log or table lines are ordinary in e-mail.
+		if (newline) run.fill(0);
+		const s = i;
+		let h = 0x811c9dc5 | 0;
+		let alnum = false;
+		while (i < n && !isSpace(text.charCodeAt(i))) {
+			const c = text.charCodeAt(i);
+			if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0x80) alnum = true;
+			h = Math.imul(h ^ c, 0x01000193);
+			i++;
+		}
+		// Tokens without a letter or digit (separators, rulers) and very long ones match nothing.
+		const len = alnum && i - s <= 40 ? i - s : -1;
+		if (len < 0) run.fill(0);
+		else for (let p = 1; p <= RING && p <= tokens; p++) {
+			const prev = (tokens - p) % RING;
+			if (hashes[prev] === h && lens[prev] === len && sameSpan(text, starts[prev], s, len)) {
+				if (run[p] === 0) runStart[p] = starts[prev];
+				run[p]++;
+				const reps = Math.floor(run[p] / p) + 1;
+				if (p === 1 ? reps >= MIN_REPEAT_TOKEN && len >= 2 : reps >= MIN_REPEAT_PHRASE && run[1] === 0) return [[runStart[p], i]];
+			} else run[p] = 0;
+		}
+		const slot = tokens % RING;
+		hashes[slot] = h;
+		starts[slot] = s;
+		lens[slot] = len;
+		tokens++;
+	}
+	return [];
+}
+
+export const dialoguePrimingRules: Rule[] = [
+	{ id: 'open_fake_transcript', category: C, weight: 0.5, original: true, find: findOpenTranscript },
+	{ id: 'repeated_token_run', category: C, weight: 0.5, original: true, find: findRepeatedRuns },
+];
