@@ -6,6 +6,7 @@
  * satisfied. This never changes results: a skipped regex could not have matched.
  */
 import { ALL_RULES, ROT13_RULES, type Rule } from './rules';
+import { WORD_END, WORD_START } from './rules/rule';
 
 type Node =
 	| { t: 'lit'; c: string }
@@ -56,6 +57,12 @@ function parse(src: string): Node {
 	};
 	const parseAtom = (): Node => {
 		const c = src[i];
+		// Script-aware word boundaries (rules/rule.ts): like `\b` here, zero width, one character of
+		// context each side; a literal next to them needs a non-word ASCII neighbour, as with `\b`.
+		if (c === '(' && (src.startsWith(WORD_START, i) || src.startsWith(WORD_END, i))) {
+			i += src.startsWith(WORD_START, i) ? WORD_START.length : WORD_END.length;
+			return { t: 'wb' };
+		}
 		if (c === '(') {
 			i++;
 			let zero = false;
@@ -332,11 +339,17 @@ const litStr: string[] = [];
 /**
  * ASCII literals shorter than this ("e", "to", "-") occur in nearly every text: in the automaton
  * each occurrence would cost a slow step. They are left out of it and tested on first need with
- * `includes` on the text (ignoring their boundary marks: may say present when not, never the reverse).
+ * `indexOf` on the text, with their boundary marks checked on the neighbouring characters (see `shortPresent`).
  */
 const MIN_AUTOMATON_LIT = 4;
 /** Per literal id: the plain string to test with `includes` for a short literal, else null. */
 const shortLit: Array<string | null> = [];
+/**
+ * Per literal id, how a short literal is tested: `SHORT_ANY` (contains a space or control: assume
+ * present), else 4 | 1 (needs a non-word character or the text start before it) | 2 (the same after).
+ */
+const shortMode: number[] = [];
+const SHORT_ANY = 0;
 
 /**
  * Word-boundary markers: U+0001 stands between every pair of neighbouring characters of which
@@ -403,7 +416,10 @@ function litId(full: Lit): number {
 		literalIds.set(key, id);
 		litStr.push(key);
 		// Non-ASCII literals (CJK words are short) stay in the automaton: rare in most texts.
-		shortLit.push(l.s.length < MIN_AUTOMATON_LIT && /^[\x00-\x7f]*$/.test(l.s) ? l.s : null);
+		const short = l.s.length < MIN_AUTOMATON_LIT && /^[\x00-\x7f]*$/.test(l.s);
+		shortLit.push(short ? l.s : null);
+		// 0: assume present (a space or control stands for a class); else bit 1: a leading, bit 2: a trailing marker.
+		shortMode.push(!short || /[\s\x00-\x08]/.test(l.s) ? SHORT_ANY : 4 | (l.bs && isWordChar(l.s.charCodeAt(0)) ? 1 : 0) | (l.be && isWordChar(l.s.charCodeAt(l.s.length - 1)) ? 2 : 0));
 	}
 	return id;
 }
@@ -776,8 +792,25 @@ function allHold(clauses: Int32Array[], lits: Literals): boolean {
 /** Whether a short literal may occur in the text (a space or control stands for a class: assume yes). */
 function shortPresent(lits: Literals, id: number): boolean {
 	const s = shortLit[id] as string;
+	const mode = shortMode[id];
 	let yes = true;
-	if (!/[\s\x00-\x08]/.test(s)) yes = lits.text.includes(s);
+	if (mode !== SHORT_ANY) {
+		const text = lits.text;
+		if ((mode & 3) === 0) yes = text.includes(s);
+		else {
+			// With its boundary markers: an occurrence between non-word characters (or the text's
+			// edges) where the literal asks for them, as the automaton would see it ("di" in "did" is not "\bdi\b").
+			yes = false;
+			const n = text.length;
+			const len = s.length;
+			for (let i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + 1)) {
+				if ((mode & 1) !== 0 && i > 0 && isWordChar(text.charCodeAt(i - 1))) continue;
+				if ((mode & 2) !== 0 && i + len < n && isWordChar(text.charCodeAt(i + len))) continue;
+				yes = true;
+				break;
+			}
+		}
+	}
 	lits.has[id] = yes ? 1 : 2;
 	return yes;
 }
