@@ -39,9 +39,38 @@ let installing: Promise<string> | undefined;
 
 /** Returns the n8n binary, running `npm ci` (or `npm install` without a lock) first if needed. */
 export function ensureN8n(): Promise<string> {
-	if (isInstalled()) return Promise.resolve(n8nBinary());
-	installing ??= withInstallLock(async () => (isInstalled() ? n8nBinary() : install())).finally(() => (installing = undefined));
+	if (isInstalled()) return Promise.resolve(shareLangchainCore(n8nBinary()));
+	installing ??= withInstallLock(async () => shareLangchainCore(isInstalled() ? n8nBinary() : await install())).finally(() => (installing = undefined));
 	return installing;
+}
+
+/** The n8n packages that each pin the same @langchain/core and, installed by npm, get a copy each. */
+const LANGCHAIN_CORE_USERS = ['@n8n/n8n-nodes-langchain', 'n8n-core', '@n8n/ai-utilities'];
+
+/**
+ * npm installs n8n 2.8.4 with a separate copy of @langchain/core 1.1.8 under n8n-core and under the
+ * AI nodes (the top level holds a newer one for other packages). n8n-core recognises a tool that an AI
+ * node supplies with `instanceof`, which fails across copies: the tool loses its node name, and
+ * Human review for AI Agent tool calls then hands the agent the approval instead of running the tool
+ * (the agent asks again). pnpm, which n8n builds with, shares one copy; so do we, by linking the
+ * copies of the same version to the first. Idempotent; returns `binary`.
+ */
+export function shareLangchainCore(binary: string): string {
+	const copies = LANGCHAIN_CORE_USERS.map((pkg) => path.join(n8nDir(), 'node_modules', ...pkg.split('/'), 'node_modules', '@langchain', 'core')).filter((dir) => fs.existsSync(path.join(dir, 'package.json')));
+	const [shared, ...others] = copies;
+	if (!shared) return binary;
+	const version = (dir: string): string => (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+	for (const dir of others) {
+		try {
+			if (fs.lstatSync(dir).isSymbolicLink() || version(dir) !== version(shared)) continue;
+			fs.rmSync(dir, { recursive: true, force: true });
+			fs.symlinkSync(path.relative(path.dirname(dir), fs.realpathSync(shared)), dir, 'dir');
+		} catch (error) {
+			// Another process (a parallel test worker) linked it first.
+			if (!['EEXIST', 'ENOENT'].includes(String((error as NodeJS.ErrnoException).code))) throw error;
+		}
+	}
+	return binary;
 }
 
 /** One install at a time across processes (parallel jest workers on a fresh clone). */
