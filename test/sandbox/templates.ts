@@ -155,14 +155,29 @@ export function sandboxSettings(urls: { salesforce: string; zendesk: string; qui
 	return { salesforceUrl: urls.salesforce, zendeskApiUrl: urls.zendesk, quickbooksCompanyUrl: `${urls.quickbooks}${realmId}` };
 }
 
+/** Placeholders a template uses where a node (an agent's tool) names a system's address itself, by the setting that replaces them. */
+const PLACEHOLDER_URLS: Record<string, string> = { zendeskApiUrl: 'https://YOUR-SUBDOMAIN.zendesk.com/api/v2' };
+
 /**
- * A copy of the workflow whose "Settings" node (a Set node the user fills in) points at the sandbox:
- * each assignment named in `settings` gets that value; other assignments and nodes are unchanged.
+ * A copy of the workflow that points at the sandbox: each assignment of the "Settings" node (a Set
+ * node the user fills in) named in `settings` gets that value, and an address placeholder in any
+ * other node's parameters (PLACEHOLDER_URLS) is replaced by its setting. Everything else is unchanged.
  */
 export function applySettings(workflow: TemplateWorkflow, settings: Record<string, unknown>): TemplateWorkflow {
 	const copy = JSON.parse(JSON.stringify(workflow)) as TemplateWorkflow;
+	const replacements = Object.entries(PLACEHOLDER_URLS).filter(([name]) => typeof settings[name] === 'string').map(([name, placeholder]) => [placeholder, String(settings[name])] as const);
+	const replace = (value: unknown): unknown => {
+		if (typeof value === 'string') return replacements.reduce((text, [placeholder, url]) => text.split(placeholder).join(url), value);
+		if (Array.isArray(value)) return value.map(replace);
+		if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replace(v)]));
+		return value;
+	};
 	for (const node of copy.nodes) {
-		if (node.name !== 'Settings' || node.type !== 'n8n-nodes-base.set' || !isRecord(node.parameters)) continue;
+		if (!isRecord(node.parameters)) continue;
+		if (node.name !== 'Settings' || node.type !== 'n8n-nodes-base.set') {
+			node.parameters = replace(node.parameters);
+			continue;
+		}
 		const assignments = isRecord(node.parameters.assignments) ? node.parameters.assignments.assignments : undefined;
 		if (!Array.isArray(assignments)) continue;
 		for (const a of assignments) if (isRecord(a) && typeof a.name === 'string' && a.name in settings) a.value = settings[a.name];
