@@ -389,4 +389,15 @@ describe('templates connected to the sandbox', () => {
 		expect(settings.assignments.assignments.map((a) => [a.name, a.value])).toEqual([['agentId', 'support-bot'], ['zendeskApiUrl', urls.zendesk]]);
 		expect(sandboxSettings(urls, '123').quickbooksCompanyUrl).toBe('http://127.0.0.1:8103/v3/company/123');
 	});
+
+	test("an agent tool's Zendesk address placeholder (template 6's Get ticket) points at the sandbox; nothing else changes", () => {
+		const tool = {
+			name: 'Get ticket',
+			type: 'n8n-nodes-base.httpRequestTool',
+			parameters: { url: "=https://YOUR-SUBDOMAIN.zendesk.com/api/v2/tickets/{{ $fromAI('ticketId') }}.json", options: { headers: ['https://YOUR-SUBDOMAIN.zendesk.com/api/v2'] } },
+		};
+		const ready = applySettings({ ...workflow, nodes: [...workflow.nodes, tool] }, { zendeskApiUrl: 'http://127.0.0.1:8102/api/v2' });
+		expect(ready.nodes.find((n) => n.name === 'Get ticket')?.parameters).toEqual({ url: "=http://127.0.0.1:8102/api/v2/tickets/{{ $fromAI('ticketId') }}.json", options: { headers: ['http://127.0.0.1:8102/api/v2'] } });
+		expect(applySettings({ ...workflow, nodes: [tool] }, {}).nodes[0]).toEqual(tool);
+	});
 });
