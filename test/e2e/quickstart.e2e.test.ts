@@ -394,7 +394,7 @@ describe('README quick start in headless Chromium: npm start, template 2 approve
 	});
 
 	test('template 4\'s form, as the canvas\'s Execute workflow opens it (its production URL is not served: the template is not published), suspends the agent; after approval from the Inbox the tickets are back', async () => {
-		// The sticky note says "the Form Trigger's production URL": after npm start it answers 404.
+		// npm start does not publish templates, so the production URL answers 404 (the sticky note and README say so).
 		const productionPage = await context.newPage();
 		try {
 			const production = await productionPage.goto(`${baseUrl}/form/${INCIDENT.formPath}`);

@@ -124,7 +124,8 @@ function whereToClick(baseUrl: string, userFolder: string, sandbox: Sandbox, tem
 				'  Pick nothing: the sandbox credentials (model, mail, Zendesk) are attached.',
 				`  Open the Sandbox viewer's Inbox (${inbox}), open the Approval Gate's e-mail and its link,`,
 				`  and approve on that page. Watch the ticket change in the records viewer (${sandbox.urls.viewer || sandbox.urls.zendesk}),`,
-				'  then undo the write with Reverse Write (the incident-response template does it, after its own approval).',
+				'  Then undo the write: open the incident-response template, click "Execute workflow" (its form opens in a',
+				'  new tab), and give support-bot and the triage run\'s execution id (the Executions tab shows it as #id).',
 				'  The sticky note in each template explains its steps.',
 			);
 		}
