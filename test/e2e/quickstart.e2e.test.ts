@@ -370,6 +370,14 @@ describe('README quick start in headless Chromium: npm start, template 2 approve
 			return matches(tickets) ? tickets : undefined;
 		});
 		expect(after.get('5101')?.tags).not.toBe(ticketsBefore.get('5101')?.tags);
+		// The replies to customers the page showed appear as the tickets' latest replies.
+		const replies = approvedChanges.filter((c) => typeof (c.changes.comment as { body?: unknown } | undefined)?.body === 'string');
+		expect(replies.length).toBeGreaterThan(0);
+		await until('the viewer to show the replies', async () => {
+			const tickets = await viewerTickets(context, viewerUrl);
+			const latest = (id: string): string | undefined => (tickets.get(id) as unknown as Record<string, string> | undefined)?.['latest reply'];
+			return replies.every((c) => latest(c.recordId) === (c.changes.comment as { body: string }).body) ? true : undefined;
+		});
 		// Tickets no change named stay as they were.
 		for (const [id, ticket] of ticketsBefore) if (!expected.has(id)) expect(after.get(id)).toMatchObject({ priority: ticket.priority, tags: ticket.tags });
 

@@ -39,10 +39,15 @@ export function sandboxTables(e: Emulators): Table[] {
 	return [
 		{ title: 'Salesforce · Leads', columns: ['Id', 'Name', 'Company', 'Status', 'Rating', 'LeadSource', 'LastModifiedDate'], rows: e.salesforce.list('Lead') },
 		{ title: 'Salesforce · Opportunities', columns: ['Id', 'Name', 'StageName', 'Amount', 'CloseDate', 'LastModifiedDate'], rows: e.salesforce.list('Opportunity') },
-		{ title: 'Zendesk · Tickets', columns: ['id', 'subject', 'status', 'priority', 'type', 'tags', 'updated_at'], rows: e.zendesk.list('ticket') },
+		{
+			title: 'Zendesk · Tickets',
+			columns: ['id', 'subject', 'status', 'priority', 'type', 'tags', 'latest reply', 'updated_at'],
+			// The newest comment after the description: where a reply the agent posted shows up.
+			rows: e.zendesk.list('ticket').map((t) => ({ ...t, 'latest reply': e.zendesk.commentsOf(t.id as number).slice(1).at(-1)?.body ?? '' })),
+		},
 		{
 			title: 'QuickBooks · Invoices',
-			columns: ['Id', 'DocNumber', 'Customer', 'TotalAmt', 'Balance', 'DueDate', 'SyncToken'],
+			columns: ['Id', 'DocNumber', 'Customer', 'TotalAmt', 'Balance', 'DueDate', 'PrivateNote', 'SyncToken'],
 			rows: e.quickbooks.list('Invoice').map((r) => ({ ...r, Customer: ref(r.CustomerRef) })),
 		},
 		{ title: 'QuickBooks · Bills', columns: ['Id', 'DocNumber', 'Vendor', 'TotalAmt', 'Balance', 'DueDate'], rows: e.quickbooks.list('Bill').map((r) => ({ ...r, Vendor: ref(r.VendorRef) })) },
