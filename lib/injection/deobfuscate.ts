@@ -26,6 +26,20 @@ function isWordish(c: number): boolean {
 	return isLatin(c) || isCyrGreek(c) || (c >= 0x30 && c <= 0x39) || c === 0x40 || c === 0x24 || c === 0x21 || c === 0x7c;
 }
 
+/** Per ASCII code unit: 0 not word-ish, `LATIN` a lower-case letter, `LEET_CHAR` a digit or one of @ $ ! | (as `isWordish`). */
+const LATIN = 1;
+const LEET_CHAR = 2;
+const WORDISH_ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORDISH_ASCII[c] = isLatin(c) ? LATIN : isWordish(c) ? LEET_CHAR : 0;
+
+/** Characters that can make a word change: leetspeak digits and symbols, Cyrillic and Greek letters (all word-ish). */
+const FOLD_CANDIDATE = /[0-9@$!|\u0261\u0370-\u052f]/g;
+
+function isWordishAt(s: string, k: number): boolean {
+	const c = s.charCodeAt(k);
+	return c < 128 ? WORDISH_ASCII[c] !== 0 : isCyrGreek(c);
+}
+
 /** A de-obfuscated view; `spaced`: [start, end) in the input view of a long run of spaced-out letters with no word gaps. */
 export interface Deobfuscated extends View {
 	spaced?: [number, number];
@@ -43,22 +57,30 @@ export function deobfuscate(view: View): Deobfuscated | null {
 	// Replacements as (offset, character) edits, applied with slices (length preserving).
 	let editAt: number[] | null = null;
 	let editCh: string[] | null = null;
-	let i = 0;
-	while (i < n) {
-		if (!isWordish(s.charCodeAt(i))) {
-			i++;
-			continue;
-		}
+	// Words are cut into pieces of at most 64 characters from their start; a piece changes only if
+	// it holds a leetspeak or Cyrillic/Greek character, so only the pieces around those are visited
+	// (`pos`: where the previous piece ended, i.e. where the next one may start).
+	let pos = 0;
+	FOLD_CANDIDATE.lastIndex = 0;
+	let found: RegExpExecArray | null;
+	while ((found = FOLD_CANDIDATE.exec(s)) !== null) {
+		const p = found.index;
+		let wordStart = p;
+		while (wordStart > pos && isWordishAt(s, wordStart - 1)) wordStart--;
+		const i = wordStart + Math.floor((p - wordStart) / 64) * 64;
 		let j = i;
 		let latin = 0;
 		let other = 0;
 		let leet = 0;
 		while (j < n && j - i < 64) {
 			const c = s.charCodeAt(j);
-			if (!isWordish(c)) break;
-			if (isLatin(c)) latin++;
-			else if (isCyrGreek(c)) other++;
-			else leet++;
+			if (c < 128) {
+				const k = WORDISH_ASCII[c];
+				if (k === 0) break;
+				if (k === LATIN) latin++;
+				else leet++;
+			} else if (isCyrGreek(c)) other++;
+			else break;
 			j++;
 		}
 		// Trailing "!" or "|" are punctuation, not letters.
@@ -80,7 +102,8 @@ export function deobfuscate(view: View): Deobfuscated | null {
 				}
 			}
 		}
-		i = j;
+		pos = j;
+		FOLD_CANDIDATE.lastIndex = j;
 	}
 	let text = s;
 	if (editAt !== null && editCh !== null) {

@@ -62,12 +62,25 @@ function hexVal(c: number): number {
 	return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
 }
 
+/** Base64 runs shorter than this are never decoded. */
+const MIN_BASE64_RUN = 20;
+
 function scanBase64(text: string, out: Decoded[]): void {
 	const n = text.length;
 	let i = 0;
 	while (i < n && out.length < MAX_ITEMS) {
 		if (!isB64(text.charCodeAt(i))) {
 			i++;
+			continue;
+		}
+		// A run starts at i. Runs shorter than MIN_BASE64_RUN are dropped: if some character of
+		// [i, i + MIN_BASE64_RUN) is not base64, every run starting before the last such character
+		// ends before it, so the scan goes on after it (checked from the right: usually a few reads).
+		if (i + MIN_BASE64_RUN > n) break;
+		let q = i + MIN_BASE64_RUN - 1;
+		while (q > i && isB64(text.charCodeAt(q))) q--;
+		if (q > i) {
+			i = q + 1;
 			continue;
 		}
 		let j = i + 1;
@@ -79,7 +92,7 @@ function scanBase64(text: string, out: Decoded[]): void {
 		let lower = 0;
 		let digit = 0;
 		// Letter/digit counts only for runs long enough to matter (most runs are ordinary words).
-		if (len >= 20 && len <= MAX_RUN) {
+		if (len >= MIN_BASE64_RUN && len <= MAX_RUN) {
 			for (let k = i; k < j; k++) {
 				const c = text.charCodeAt(k);
 				if (c >= 0x41 && c <= 0x5a) upper++;
@@ -88,7 +101,7 @@ function scanBase64(text: string, out: Decoded[]): void {
 			}
 		}
 		// Real base64 of text mixes cases; long plain words do not.
-		if (len >= 20 && len <= MAX_RUN && upper > 0 && lower > 0 && (upper + digit) >= len * 0.15) {
+		if (len >= MIN_BASE64_RUN && len <= MAX_RUN && upper > 0 && lower > 0 && (upper + digit) >= len * 0.15) {
 			const raw = text.slice(i, j).replace(/-/g, '+').replace(/_/g, '/');
 			const decoded = Buffer.from(raw, 'base64').toString('utf8');
 			if (decoded.length >= 8 && printableRatio(decoded) >= 0.9 && (hasWords(decoded) || looksEncoded(decoded))) out.push({ rule: 'base64', start: i, end, text: decoded });
@@ -108,12 +121,31 @@ function hexStep(text: string, j: number, start: number): number {
 	return j;
 }
 
+/** Hex runs of fewer pairs than this are never decoded. */
+const MIN_HEX_PAIRS = 10;
+
+/** Characters a hex run can consist of: digits, separators (a space, "\x"). */
+function inHexRun(c: number): boolean {
+	return isHex(c) || c === 0x20 || c === 0x5c || c === 0x78;
+}
+
 function scanHex(text: string, out: Decoded[]): void {
 	const n = text.length;
 	let i = 0;
 	while (i < n && out.length < MAX_ITEMS) {
 		if (!isHex(text.charCodeAt(i))) {
 			i++;
+			continue;
+		}
+		// A run of MIN_HEX_PAIRS pairs spans at least 2·MIN_HEX_PAIRS characters, all digits or
+		// separators. If [i, i + 2·MIN_HEX_PAIRS) holds another character, no run starting before the
+		// last one reaches that many pairs, and a pair walk from there stops before it: the scan
+		// goes on after it, as it would after those walks (checked from the right).
+		if (i + 2 * MIN_HEX_PAIRS > n) break;
+		let q = i + 2 * MIN_HEX_PAIRS - 1;
+		while (q > i && inHexRun(text.charCodeAt(q))) q--;
+		if (q > i) {
+			i = q + 1;
 			continue;
 		}
 		// Contiguous hex, or pairs separated by single spaces / "\x" / "0x".
@@ -125,7 +157,7 @@ function scanHex(text: string, out: Decoded[]): void {
 			pairs++;
 			j = hexStep(text, j + 2, start);
 		}
-		if (pairs >= 10) {
+		if (pairs >= MIN_HEX_PAIRS) {
 			const bytes = hexScratch;
 			bytes.length = 0;
 			let k = i;
@@ -255,11 +287,18 @@ function decodeQp(s: string): string {
 	return Buffer.from(bytes).toString('utf8');
 }
 
+/**
+ * Necessary for a binary run worth decoding (at least 6 octets, each after at most one space):
+ * one regex test, cheaper than `scanBinary` on ordinary text, where it fails. (The same kind of
+ * test for base64 or hex runs costs more than their scanners: tried.)
+ */
+const MAY_BINARY = /(?:[01]{8} ?){5}[01]{8}/;
+
 export function findEncoded(text: string): Decoded[] {
 	const out: Decoded[] = [];
 	scanBase64(text, out);
 	scanHex(text, out);
-	scanBinary(text, out);
+	if (MAY_BINARY.test(text)) scanBinary(text, out);
 	if (hasPercentChain(text)) scanRegex(text, PERCENT, 'url_encoding', decodePercent, out);
 	if (text.includes('&')) scanRegex(text, ENTITY, 'html_entities', decodeEntities, out);
 	if (text.includes('=')) scanRegex(text, QP, 'quoted_printable', decodeQp, out);

@@ -1,5 +1,5 @@
 /** Runs rules over a view and returns hits in the view's own offsets. */
-import { filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach } from './prefilter';
+import { CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, chunkLiterals, type Filter, filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach } from './prefilter';
 import type { Rule } from './rules';
 import type { RuleHit } from './types';
 
@@ -54,6 +54,50 @@ function execNear(re: RegExp, reach: number, text: string, edits: readonly numbe
 }
 
 /**
+ * Hits of `re` on a long `text`, in the order and number a full scan would report them, running
+ * the regex only over the chunks whose literals satisfy the rule's filter (`chunkLiterals`): a
+ * match starting in any other chunk would contain the literals of its chunk's range, so there is
+ * none. Consecutive passing chunks form one window (a slice with `EDGE` characters of context
+ * beyond anything the pattern can read); `cursor` carries the end of the last match across
+ * windows as `lastIndex` does in a full scan.
+ */
+function execChunks(re: RegExp, reach: number, text: string, chunks: readonly Literals[], filter: Filter, rule: Rule, hits: RuleHit[]): void {
+	const n = text.length;
+	let count = 0;
+	let cursor = 0;
+	let k = 0;
+	while (k < chunks.length && count < MAX_PER_RULE) {
+		if (!filterMayMatch(filter, chunks[k], false)) {
+			k++;
+			continue;
+		}
+		const first = k * CHUNK;
+		k++;
+		while (k < chunks.length && filterMayMatch(filter, chunks[k], false)) k++;
+		// Match starts [a, b].
+		const a = Math.max(cursor, first);
+		const b = Math.min(n, k * CHUNK) - 1;
+		if (b < a) continue;
+		const from = Math.max(0, a - EDGE);
+		const to = Math.min(n, b + reach + EDGE);
+		const sub = text.slice(from, to);
+		re.lastIndex = a - from;
+		let m: RegExpExecArray | null;
+		while ((m = re.exec(sub)) !== null) {
+			const s = m.index + from;
+			if (s > b) break;
+			const e = s + m[0].length;
+			if (e === s) re.lastIndex++;
+			cursor = re.lastIndex + from;
+			if (rule.accept !== undefined && !rule.accept(text, s, e)) continue;
+			hits.push({ category: rule.category, rule: rule.id, weight: rule.weight, start: s, end: e });
+			if (++count >= MAX_PER_RULE) break;
+		}
+		re.lastIndex = 0;
+	}
+}
+
+/**
  * `rotSource`: when `folded` is ROT13(rotSource), the literal pre-filter is evaluated on
  * `rotSource` with ROT13-transformed literals (same answer, and shared with the plain scan).
  */
@@ -80,11 +124,19 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 		if (re === undefined) continue;
 		if (rule.original !== true) {
 			if (present === null) present = literalsPresent(rotSource ?? folded);
-			if (!filterMayMatch(filters[r], present, rot)) continue;
+			const filter = filters[r];
+			if (!filterMayMatch(filter, present, rot)) continue;
 			if (near !== null && rule.accept === undefined && !near.fired.has(rule.id)) {
 				const reach = matchReach(re);
 				if (reach !== Infinity) {
 					execNear(re, reach, target, near.edits, rule, hits);
+					continue;
+				}
+			}
+			if (!rot && filter !== undefined && target.length >= CHUNK_MIN_TEXT) {
+				const reach = matchReach(re);
+				if (reach <= CHUNK_REACH) {
+					execChunks(re, reach, target, chunkLiterals(present), filter, rule, hits);
 					continue;
 				}
 			}

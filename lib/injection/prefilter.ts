@@ -15,7 +15,7 @@ type Node =
 	| { t: 'wb' }
 	| { t: 'space' }
 	| { t: 'seq'; items: Array<{ node: Node; min: number; max: number }> }
-	| { t: 'alt'; alts: Node[] };
+	| { t: 'alt'; alts: Node[]; cls?: true };
 
 class Unsupported extends Error {}
 
@@ -89,10 +89,18 @@ function parse(src: string): Node {
 		}
 		if (c === '[') {
 			i++;
-			if (src[i] === '^') i++;
+			const negated = src[i] === '^';
+			if (negated) i++;
+			const open = i;
 			while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
 			if (i >= src.length) throw new Unsupported('class');
+			const body = src.slice(open, i);
 			i++;
+			// A small set of plain characters ("[:：]", "[rz]") is an alternation of literals; other
+			// classes (ranges, escapes, negation) match "any" character here.
+			if (!negated && body.length >= 1 && body.length <= MAX_CLASS_CHARS && !/[-\\\]^]/.test(body)) {
+				return { t: 'alt', alts: [...new Set(body)].map((ch): Node => ({ t: 'lit', c: ch })), cls: true };
+			}
 			return { t: 'any' };
 		}
 		if (c === '\\') {
@@ -144,7 +152,69 @@ interface Lit {
 }
 type Cnf = Lit[][];
 const MAX_ALT_CLAUSES = 4;
-const MAX_VARIANTS = 8;
+/** Variants of one literal run at most (optional characters, small classes and groups fork it). */
+const MAX_VARIANTS = 64;
+/** Character classes of at most this many plain characters are read as alternatives. */
+const MAX_CLASS_CHARS = 4;
+/** Groups whose strings (`langOf`) are at most this many join the literal runs around them. */
+const MAX_LANG = 64;
+
+function joinStr(a: string, b: string): string {
+	return a.endsWith(' ') && b.startsWith(' ') ? a + b.slice(1) : a + b;
+}
+
+/** Concatenations of `xs` and `ys` (whitespace collapsed), or null when more than `cap`. */
+function product(xs: readonly string[], ys: readonly string[], cap: number): string[] | null {
+	if (xs.length * ys.length > cap) return null;
+	const out = new Set<string>();
+	for (const x of xs) for (const y of ys) out.add(joinStr(x, y));
+	return [...out];
+}
+
+/**
+ * Every string a node can match, as seen in the collapsed text (a whitespace run is one space),
+ * when they are at most `cap`; otherwise (or for classes, unbounded repeats) null.
+ */
+function langOf(node: Node, cap: number): string[] | null {
+	switch (node.t) {
+		case 'lit':
+			return [isSpaceCode(node.c.charCodeAt(0)) ? ' ' : node.c];
+		case 'space':
+			return [' '];
+		case 'wb':
+		case 'zero':
+			return [''];
+		case 'any':
+			return null;
+		case 'alt': {
+			const out = new Set<string>();
+			for (const a of node.alts) {
+				const l = langOf(a, cap);
+				if (l === null) return null;
+				for (const x of l) out.add(x);
+				if (out.size > cap) return null;
+			}
+			return [...out];
+		}
+		case 'seq': {
+			let acc: string[] | null = [''];
+			for (const it of node.items) {
+				let l: string[] | null;
+				if (it.node.t === 'space') l = it.min >= 1 ? [' '] : ['', ' '];
+				else if (it.node.t === 'wb' || it.node.t === 'zero') l = [''];
+				else if (it.max !== 1) return null;
+				else {
+					l = langOf(it.node, cap);
+					if (l === null) return null;
+					if (it.min === 0 && !l.includes('')) l = ['', ...l];
+				}
+				acc = product(acc, l, cap);
+				if (acc === null) return null;
+			}
+			return acc;
+		}
+	}
+}
 
 /** Context at a literal's edge: 0 unknown, 1 a \b assertion, 2 a whitespace character. */
 type Ctx = 0 | 1 | 2;
@@ -240,6 +310,32 @@ function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 		if (clause.length > 0) out.push(clause);
 		runs = [];
 	};
+	/**
+	 * Replaces the run by `next(run)`; when that has too many variants, the run so far becomes a
+	 * clause and goes on from its last word (from its last whitespace, kept), then tries again.
+	 */
+	const grow = (next: (rs: string[]) => string[] | null): boolean => {
+		const direct = next(runs);
+		if (direct !== null) {
+			runs = direct;
+			return true;
+		}
+		const tails = new Set<string>();
+		let shorter = false;
+		for (const r of runs) {
+			const k = r.lastIndexOf(' ', r.length - 2);
+			if (k > 0) shorter = true;
+			tails.add(k > 0 ? r.slice(k) : r);
+		}
+		if (!shorter) return false;
+		const left = runLeft;
+		const shrunk = next([...tails]);
+		if (shrunk === null) return false;
+		flush(0);
+		runs = shrunk;
+		runLeft = left;
+		return true;
+	};
 	for (let k = 0; k < items.length; k++) {
 		const it = items[k];
 		const nd = it.node;
@@ -259,11 +355,34 @@ function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 			continue;
 		}
 		const optional = it.min === 0 && it.max === 1 ? nd.t === 'lit' : it.min === 0 && nd.t === 'space';
-		if (optional && runs.length > 0 && runs.length * 2 <= MAX_VARIANTS && (nd.t === 'lit' || nd.t === 'space')) {
+		if (optional && runs.length > 0 && (nd.t === 'lit' || nd.t === 'space')) {
 			// Present or absent: both continuations of every variant.
 			const ch = nd.t === 'space' || isSpaceCode(nd.c.charCodeAt(0)) ? ' ' : nd.c;
-			runs = [...new Set([...runs, ...runs.map((r) => append(r, ch))])];
-			continue;
+			if (grow((rs) => (rs.length * 2 <= MAX_VARIANTS ? [...new Set([...rs, ...rs.map((r) => append(r, ch))])] : null))) continue;
+		}
+		if ((nd.t === 'alt' || nd.t === 'seq') && it.max === 1) {
+			// A group of a few strings (a small class, a word list): the literal run goes on through it.
+			const lang = langOf(nd, MAX_LANG);
+			if (lang !== null && !lang.includes('')) {
+				const opts = it.min === 0 ? ['', ...lang] : lang;
+				if (runs.length > 0 && grow((rs) => product(rs, opts, MAX_VARIANTS))) continue;
+				if (it.min >= 1) {
+					// Too many combinations: the run so far is one clause, a new run starts with the group.
+					flush(0);
+					runLeft = edgeCtx(items[k - 1], lctx);
+					runs = lang;
+					continue;
+				}
+				if (runs.length > 0 && runs.length + lang.length <= MAX_VARIANTS) {
+					// Optional: the text here ends with the run so far (group absent) or with one of the
+					// group's strings (present); the left context of the latter is unknown.
+					const before = runs;
+					flush(0);
+					runs = [...new Set([...before, ...lang])];
+					runLeft = 0;
+					continue;
+				}
+			}
 		}
 		flush(edgeCtx(it, 0));
 		if (it.min >= 1) {
@@ -298,8 +417,10 @@ function expandSeq(node: Node, cap: number): Node[] {
 	if (node.t !== 'seq') return [node];
 	let rows: Item[][] = [[]];
 	for (const it of node.items) {
-		if (it.min === 1 && it.max === 1 && (it.node.t === 'alt' || it.node.t === 'seq')) {
-			const opts = expand(it.node, cap);
+		if (it.min === 1 && it.max === 1 && ((it.node.t === 'alt' && it.node.cls !== true) || it.node.t === 'seq')) {
+			let opts = expand(it.node, cap);
+			// Too many once expanded: its branches as they are (a match of the group matches one).
+			if (opts.length === 1 && opts[0] === it.node && it.node.t === 'alt') opts = it.node.alts;
 			if (rows.length * opts.length <= cap) {
 				const next: Item[][] = [];
 				for (const r of rows) {
@@ -337,11 +458,14 @@ const literalIds = new Map<string, number>();
 /** Literals in marked form (see `marked`): what the automaton looks for. */
 const litStr: string[] = [];
 /**
- * ASCII literals shorter than this ("e", "to", "-") occur in nearly every text: in the automaton
- * each occurrence would cost a slow step. They are left out of it and tested on first need with
- * `indexOf` on the text, with their boundary marks checked on the neighbouring characters (see `shortPresent`).
+ * Only single ASCII characters without a boundary mark (":", "=", "n") stay out of the automaton:
+ * they occur in nearly every text, and each occurrence would cost the automaton a slow step. They
+ * (and literals with a control character) are tested on first need with `includes` on the text
+ * (see `shortPresent`). Other short literals ("\be\b", "\bto\b", "ai:") are in the automaton,
+ * marks included: one pass answers them all, where an `indexOf` walk per literal and view cost
+ * more than the whole automaton pass on e-mail.
  */
-const MIN_AUTOMATON_LIT = 4;
+const MAX_SHORT_MARKED = 1;
 /** Per literal id: the plain string to test with `includes` for a short literal, else null. */
 const shortLit: Array<string | null> = [];
 /**
@@ -416,7 +540,8 @@ function litId(full: Lit): number {
 		literalIds.set(key, id);
 		litStr.push(key);
 		// Non-ASCII literals (CJK words are short) stay in the automaton: rare in most texts.
-		const short = l.s.length < MIN_AUTOMATON_LIT && /^[\x00-\x7f]*$/.test(l.s);
+		const control = /[\x00-\x08]/.test(l.s);
+		const short = /^[\x00-\x7f]*$/.test(l.s) && (control || key.length <= MAX_SHORT_MARKED);
 		shortLit.push(short ? l.s : null);
 		// 0: assume present (a space or control stands for a class); else bit 1: a leading, bit 2: a trailing marker.
 		shortMode.push(!short || /[\s\x00-\x08]/.test(l.s) ? SHORT_ANY : 4 | (l.bs && isWordChar(l.s.charCodeAt(0)) ? 1 : 0) | (l.be && isWordChar(l.s.charCodeAt(l.s.length - 1)) ? 2 : 0));
@@ -438,7 +563,9 @@ function register(re: RegExp, into: Map<RegExp, Filter>, rot: boolean): void {
 	}
 	if (alts.length === 0) return;
 	// Cheap tests first: within a clause, literals of the automaton before short ones (tested with
-	// `includes`); within a conjunction, clauses without short literals before the others.
+	// `includes`); within a conjunction, clauses without short literals before the others, and
+	// among those the most selective (longest literals) first, so that an alternative that does not
+	// hold usually fails on its first clause.
 	const isShort = (id: number): number => (shortLit[id] !== null ? 1 : 0);
 	const toIds = (clauses: Cnf): Int32Array[] =>
 		clauses
@@ -449,9 +576,11 @@ function register(re: RegExp, into: Map<RegExp, Filter>, rot: boolean): void {
 					if (!arr.includes(id)) arr.push(id);
 				}
 				arr.sort((x, y) => isShort(x) - isShort(y));
-				return Int32Array.from(arr);
+				const ids = Int32Array.from(arr);
+				return { ids, short: ids.some((id) => shortLit[id] !== null) ? 1 : 0, q: clauseQuality(cl) };
 			})
-			.sort((x, y) => (x.some((id) => shortLit[id] !== null) ? 1 : 0) - (y.some((id) => shortLit[id] !== null) ? 1 : 0));
+			.sort((x, y) => x.short - y.short || y.q - x.q)
+			.map((c) => c.ids);
 	const best = (clauses: Cnf): Lit[] => clauses.reduce((a, b) => (clauseQuality(b) > clauseQuality(a) ? b : a));
 	const seen = new Set<string>();
 	const out: Int32Array[][] = [];
@@ -571,7 +700,7 @@ const doneAt = new Int32Array(nStates);
 let generation = 0;
 
 function step(s: number, c: number): number {
-	if (c < 128) return ascii[s * nClasses + asciiClass[c]];
+	if (c < 128) return (packed[s * nClasses + asciiClass[c]] >> 1) / nClasses;
 	let f = s;
 	for (;;) {
 		const g = goto[f].get(c);
@@ -600,6 +729,8 @@ export interface Literals {
 	rotCand: Uint8Array | null;
 	/** The text scanned, for short literals (tested on first need, answers kept in `has`: 1 yes, 2 no). */
 	text: string;
+	/** Per chunk of a long text (see `chunkLiterals`), computed on first need. */
+	chunks: Literals[] | null;
 }
 
 /** Literals newly marked present by `feed` during the current scan. */
@@ -614,12 +745,10 @@ export function literalsPresent(text: string): Literals {
 	return present;
 }
 
-/** Transition table premultiplied: entry = (next * nClasses) * 2 + (next has outputs ? 1 : 0). */
-const packed = new Int32Array(ascii.length);
-for (let k = 0; k < ascii.length; k++) packed[k] = ascii[k] * nClasses * 2 + (outStart[ascii[k]] !== outStart[ascii[k] + 1] ? 1 : 0);
 /**
- * The same for a boundary marker followed by the code unit (one lookup where the word class
- * changes); the flag is set when the intermediate or the final state has outputs.
+ * Transitions on a boundary marker followed by the code unit (one lookup where the word class
+ * changes), premultiplied as `packed` below; the flag is set when the intermediate or the final
+ * state has outputs.
  */
 const packedMark = new Int32Array(ascii.length);
 {
@@ -633,6 +762,13 @@ const packedMark = new Int32Array(ascii.length);
 		}
 	}
 }
+/**
+ * Transition table premultiplied: entry = (next * nClasses) * 2 + (next has outputs ? 1 : 0).
+ * Rewritten in place over `ascii` (each entry depends on its own old value only): the tables are
+ * megabytes, and the plain one is not needed once both are built.
+ */
+const packed = ascii;
+for (let k = 0; k < packed.length; k++) packed[k] = packed[k] * nClasses * 2 + (outStart[packed[k]] !== outStart[packed[k] + 1] ? 1 : 0);
 /** Per ASCII code unit of the text: its class (low byte), word character (0x100), whitespace (0x200). */
 const WORD_BIT = 0x100;
 const SPACE_BIT = 0x200;
@@ -678,10 +814,56 @@ function nextGeneration(): number {
 }
 
 function scanLiterals(text: string): Literals {
+	if (text.length >= CHUNK_MIN_TEXT) {
+		// A long text: its chunks are scanned instead, and the text's literals are their union
+		// (every occurrence lies inside some chunk's range; the ranges' edges can only add literals).
+		const lits: Literals = { has: new Uint8Array(litStr.length), ids: [], cand: null, rotCand: null, text, chunks: null };
+		const has = lits.has;
+		const ids = lits.ids;
+		for (const c of chunkLiterals(lits)) {
+			for (const id of c.ids) {
+				if (has[id] === 0) {
+					has[id] = 1;
+					ids.push(id);
+				}
+			}
+		}
+		return lits;
+	}
 	const present = new Uint8Array(litStr.length);
 	found = [];
 	scanRange(text, 0, text.length, present, nextGeneration());
-	return { has: present, ids: found, cand: null, rotCand: null, text };
+	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null };
+}
+
+/**
+ * Long texts are also looked at chunk by chunk: a regex that may match the whole text (its
+ * literals occur somewhere in it) runs only where they occur close enough together. Chunk k
+ * holds the match starts [k·CHUNK, (k+1)·CHUNK); its literals are those of the text range
+ * [k·CHUNK, (k+1)·CHUNK + CHUNK_REACH), scanned as if it were a whole text (at the range's edges
+ * that can only add literals). A match of at most `CHUNK_REACH` characters (`matchReach`) that
+ * starts in the chunk lies inside that range, so the chunk's literals satisfy the rule's filter.
+ */
+export const CHUNK = 2048;
+export const CHUNK_REACH = 512;
+/** Texts at least this long are split into chunks. */
+export const CHUNK_MIN_TEXT = 3 * CHUNK;
+
+/** The chunks' literals of a long text (see `CHUNK`), kept on `lits` (plain, not ROT13). */
+export function chunkLiterals(lits: Literals): Literals[] {
+	if (lits.chunks !== null) return lits.chunks;
+	const text = lits.text;
+	const n = text.length;
+	const chunks: Literals[] = [];
+	for (let a = 0; a < n; a += CHUNK) {
+		const b = Math.min(n, a + CHUNK + CHUNK_REACH);
+		const present = new Uint8Array(litStr.length);
+		found = [];
+		scanRange(text, a, b, present, nextGeneration());
+		chunks.push({ has: present, ids: found, cand: null, rotCand: null, text: text.slice(a, b), chunks: null });
+	}
+	lits.chunks = chunks;
+	return chunks;
 }
 
 function candidates(lits: Literals, rot: boolean): Uint8Array {
@@ -896,7 +1078,7 @@ export function literalsPresentNear(text: string, edits: readonly number[], base
 	if (a >= 0) scanRange(text, a, Math.min(n, b), present, gen);
 	// Answers about short literals were for the other text.
 	for (const id of shortIds) present[id] = 0;
-	return { has: present, ids: found, cand: null, rotCand: null, text };
+	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null };
 }
 
 /** Offset `count` stream characters before `from` (a whitespace run counts once). */

@@ -30,11 +30,22 @@ function labelBefore(text: string, k: number): { word: string; start: number } |
 	return { word: text.slice(s, e), start: s };
 }
 
+/** Whether a UTF-16 code unit is JavaScript whitespace (`\s`), without a regex call per character. */
+function isJsSpace(c: number): boolean {
+	if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+	return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 /**
  * A transcript of at least two questions and one answer, alternating, whose last turn is an
  * unanswered question at the end of the text. Only colons are visited (cheap on ordinary text).
  */
 function findOpenTranscript(text: string): Array<[number, number]> {
+	// The text must end on a question mark (checked first: most texts do not, and then no label matters).
+	let e = text.length;
+	while (e > 0 && isJsSpace(text.charCodeAt(e - 1))) e--;
+	const end = text.charCodeAt(e - 1);
+	if (end !== 0x3f && end !== 0xff1f) return [];
 	let questions = 0;
 	let answers = 0;
 	let alternations = 0;
@@ -59,23 +70,18 @@ function findOpenTranscript(text: string): Array<[number, number]> {
 		if (firstStart < 0) firstStart = l.start;
 	}
 	if (questions < 2 || answers < 1 || alternations < 2 || prevQuestion !== true) return [];
-	let e = n;
-	while (e > 0 && /\s/.test(text[e - 1])) e--;
 	if (e - lastStart > MAX_TAIL) return [];
-	const end = text.charCodeAt(e - 1);
-	if (end !== 0x3f && end !== 0xff1f) return [];
 	return [[firstStart, e]];
 }
 
+/** Periods checked (a power of two: the ring of recent tokens). */
 const RING = 16;
+/** Hash buckets of the ring's pre-check (a power of two). */
+const BUCKETS = 256;
 /** Repetitions needed: one token repeated this many times in a row … */
 const MIN_REPEAT_TOKEN = 10;
 /** … or a phrase of 2–16 tokens repeated this many times in a row. */
 const MIN_REPEAT_PHRASE = 5;
-
-function isSpace(c: number): boolean {
-	return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 
 /** Whether text[a, a+len) equals text[b, b+len) (no allocation). */
 function sameSpan(text: string, a: number, b: number, len: number): boolean {
@@ -94,39 +100,56 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 	const lens = new Int32Array(RING);
 	const run = new Int32Array(RING + 1);
 	const runStart = new Int32Array(RING + 1);
+	// How many of the ring's tokens (those that can match) fall in each hash bucket: a token whose
+	// bucket is empty equals none of them, so every period's run ends without comparing.
+	const bucket = new Uint8Array(BUCKETS);
+	/** Whether some run[p] may be non-zero. */
+	let active = false;
 	let tokens = 0;
 	let i = 0;
 	while (i < n) {
+		// Whitespace (space, tab, CR, LF) between tokens.
 		let newline = false;
-		while (i < n && isSpace(text.charCodeAt(i))) {
-			if (text.charCodeAt(i) === 0x0a) newline = true;
-			i++;
+		let c = text.charCodeAt(i);
+		while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+			if (c === 0x0a) newline = true;
+			if (++i >= n) return [];
+			c = text.charCodeAt(i);
 		}
-		if (i >= n) break;
 		// A run stays on one line: repeated log or table lines are ordinary in e-mail.
-		if (newline) run.fill(0);
+		if (newline && active) {
+			run.fill(0);
+			active = false;
+		}
 		const s = i;
 		let h = 0x811c9dc5 | 0;
 		let alnum = false;
-		while (i < n && !isSpace(text.charCodeAt(i))) {
-			const c = text.charCodeAt(i);
+		do {
 			if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0x80) alnum = true;
 			h = Math.imul(h ^ c, 0x01000193);
-			i++;
-		}
+			if (++i >= n) break;
+			c = text.charCodeAt(i);
+		} while (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
 		// Tokens without a letter or digit (separators, rulers) and very long ones match nothing.
 		const len = alnum && i - s <= 40 ? i - s : -1;
-		if (len < 0) run.fill(0);
-		else for (let p = 1; p <= RING && p <= tokens; p++) {
-			const prev = (tokens - p) % RING;
+		if (len < 0 || bucket[h & (BUCKETS - 1)] === 0) {
+			if (active) {
+				run.fill(0);
+				active = false;
+			}
+		} else for (let p = 1; p <= RING && p <= tokens; p++) {
+			const prev = (tokens - p) & (RING - 1);
 			if (hashes[prev] === h && lens[prev] === len && sameSpan(text, starts[prev], s, len)) {
 				if (run[p] === 0) runStart[p] = starts[prev];
 				run[p]++;
+				active = true;
 				const reps = Math.floor(run[p] / p) + 1;
 				if (p === 1 ? reps >= MIN_REPEAT_TOKEN && len >= 2 : reps >= MIN_REPEAT_PHRASE && run[1] === 0) return [[runStart[p], i]];
 			} else run[p] = 0;
 		}
-		const slot = tokens % RING;
+		const slot = tokens & (RING - 1);
+		if (tokens >= RING && lens[slot] >= 0) bucket[hashes[slot] & (BUCKETS - 1)]--;
+		if (len >= 0) bucket[h & (BUCKETS - 1)]++;
 		hashes[slot] = h;
 		starts[slot] = s;
 		lens[slot] = len;

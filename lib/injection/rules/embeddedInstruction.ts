@@ -46,8 +46,8 @@ function findEmbedded(text: string): Array<[number, number]> {
 			const line = text.slice(s, t);
 			const last = line.charCodeAt(line.length - 1);
 			const endsSentence = last === 0x2e || last === 0x3f || last === 0x21 || last === 0x22 || last === 0x27 || last === 0x29;
-			const words = line.split(' ').length;
-			if (endsSentence && words >= 4 && TASK_START.test(line) && !NOT_TASK.test(line) && (!NEEDS_DIRECTIVE.test(line) || ANSWER_DIRECTIVE.test(line))) spans.push([s, t]);
+			// Cheapest tests first (all of them must hold).
+			if (endsSentence && TASK_START.test(line) && line.split(' ').length >= 4 && !NOT_TASK.test(line) && (!NEEDS_DIRECTIVE.test(line) || ANSWER_DIRECTIVE.test(line))) spans.push([s, t]);
 		}
 		return true;
 	});

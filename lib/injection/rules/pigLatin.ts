@@ -21,7 +21,17 @@ function pigWord(text: string, s: number, e: number): boolean {
 	return c !== 0x61 && c !== 0x65 && c !== 0x69 && c !== 0x6f && c !== 0x75;
 }
 
+/** Whether the text has at least `MIN_RUN` words ending in "ay" (an "ay" not followed by a letter): needed for a run. */
+function enoughAyEndings(text: string): boolean {
+	let count = 0;
+	for (let k = text.indexOf('ay'); k >= 0; k = text.indexOf('ay', k + 2)) {
+		if (!isLetter(text.charCodeAt(k + 2)) && ++count >= MIN_RUN) return true;
+	}
+	return false;
+}
+
 function findPigLatin(text: string): Array<[number, number]> {
+	if (!enoughAyEndings(text)) return [];
 	const n = text.length;
 	let run = 0;
 	let runStart = 0;
