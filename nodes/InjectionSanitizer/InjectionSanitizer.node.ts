@@ -2,14 +2,24 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeOperationError } from 'n8n-workflow';
 import { sha256Hex } from '../../lib/audit/entry';
 import { valueAt, withValueAt } from '../../lib/fields/path';
-import { scanText } from '../../lib/injection';
 import type { Finding, Sensitivity } from '../../lib/injection';
+import type * as Detector from '../../lib/injection';
 import { generateCanary, redactText } from '../../lib/redact/redact';
 import { Reason } from '../../lib/runtime/reasons';
 import { GuardRun } from '../../lib/runtime/guardRun';
 import { Spotlight, SpotlightMode, applySpotlight, defangSpans, defangTemplates, newSpotlight, stripHiddenHtml, stripInvisible } from '../../lib/spotlight/sanitize';
 import { agentGuardApiTest, failedItem, openGuardRun, toNodeError } from '../shared/runtime';
 import { properties } from './description';
+
+/**
+ * The detector builds its literal automaton when its module loads (about 2 s of CPU and 100 MB), so it
+ * loads on the first scan, not when n8n reads this node's description at startup.
+ */
+let loaded: typeof Detector | undefined;
+function detector(): typeof Detector {
+	loaded ??= require('../../lib/injection') as typeof Detector;
+	return loaded;
+}
 
 /** Text beyond this is not scanned; an item carrying more is flagged (fail closed), not passed. */
 const MAX_SCAN_CHARS = 2_000_000;
@@ -119,7 +129,7 @@ function scan(ctx: IExecuteFunctions, run: GuardRun, i: number, item: INodeExecu
 	const categories = new Set<string>();
 	for (const { path, value } of textFields(ctx, i, item.json)) {
 		const oversized = value.length > MAX_SCAN_CHARS;
-		const result = scanText(oversized ? value.slice(0, MAX_SCAN_CHARS) : value, { sensitivity });
+		const result = detector().scanText(oversized ? value.slice(0, MAX_SCAN_CHARS) : value, { sensitivity });
 		for (const f of result.findings) findings.push({ path, ...f });
 		result.categories.forEach((c) => categories.add(c));
 		if (oversized) {
