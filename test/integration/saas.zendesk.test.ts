@@ -265,11 +265,9 @@ describe('ZendeskAdapter against the emulator', () => {
 			expect(w.retryable).toBe(status === 503);
 		});
 
-		it('a stopped emulator is system_unavailable, fast', async () => {
+		it('a stopped emulator is system_unavailable and retryable', async () => {
 			await emu.stop();
-			const t0 = Date.now();
 			const e = await expectSaasError(zd.read('ticket', '4201'), 'system_unavailable');
-			expect(Date.now() - t0).toBeLessThan(2000);
 			expect(e.retryable).toBe(true);
 			await expectSaasError(zd.update('ticket', '4201', { priority: 'low' }), 'system_unavailable');
 			await expectSaasError(zd.ping(), 'system_unavailable');
@@ -278,13 +276,12 @@ describe('ZendeskAdapter against the emulator', () => {
 		it('a hanging server times out as system_unavailable; a write is then not called retryable', async () => {
 			const quick = new ZendeskAdapter({ baseUrl, accessToken: emu.apiToken, username: emu.email, timeoutMs: 300 });
 			emu.stallNext(2);
-			const t0 = Date.now();
 			const r = await expectSaasError(quick.read('ticket', '4201'), 'system_unavailable');
 			expect(r.retryable).toBe(true);
+			expect(r.message).toContain('no answer within 300 ms');
 			const w = await expectSaasError(quick.update('ticket', '4201', { priority: 'low' }), 'system_unavailable');
 			expect(w.retryable).toBe(false);
 			expect(w.message).toContain('may or may not');
-			expect(Date.now() - t0).toBeLessThan(2000);
 		});
 	});
 });
