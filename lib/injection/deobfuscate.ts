@@ -140,9 +140,20 @@ const SPACED_RUN = /[a-z\u0261\u0370-\u052f](?:(?:[ ._-]| {2})[a-z\u0261\u0370-\
 function collapseSpaced(t: string): Deobfuscated | null {
 	if (!SPACED_RUN.test(t)) return null;
 	const n = t.length;
+	// The view as pieces of text, and its map as ranges: [a, b) maps view characters to a, a+1, …;
+	// [a, -1] maps one view character to a (an inserted space).
 	let out: string[] | null = null;
-	let map: number[] | null = null;
+	let ranges: number[] | null = null;
+	let mapLen = 0;
+	let lastMapped = -1;
 	let copied = 0;
+	const copy = (from: number, to: number): void => {
+		if (to <= from || out === null || ranges === null) return;
+		out.push(t.slice(from, to));
+		ranges.push(from, to);
+		mapLen += to - from;
+		lastMapped = to - 1;
+	};
 	let spaced: [number, number] | undefined;
 	let i = 0;
 	while (i < n) {
@@ -177,22 +188,17 @@ function collapseSpaced(t: string): Deobfuscated | null {
 		}
 		if (letters >= SPACED_SIGNAL_LETTERS && spaced === undefined && !idx.includes(-1)) spaced = [i, j];
 		if (letters >= 4) {
-			if (out === null || map === null) {
+			if (out === null || ranges === null) {
 				out = [];
-				map = [];
+				ranges = [];
 			}
-			for (let k = copied; k < i; k++) {
-				out.push(t[k]);
-				map.push(k);
-			}
+			copy(copied, i);
 			for (const k of idx) {
 				if (k < 0) {
 					out.push(' ');
-					map.push(map.length > 0 ? map[map.length - 1] : i);
-				} else {
-					out.push(t[k]);
-					map.push(k);
-				}
+					ranges.push(lastMapped >= 0 ? lastMapped : i, -1);
+					mapLen++;
+				} else copy(k, k + 1);
 			}
 			copied = j;
 			i = j;
@@ -200,12 +206,17 @@ function collapseSpaced(t: string): Deobfuscated | null {
 			i = Math.max(j, i + 1);
 		}
 	}
-	if (out === null || map === null) return null;
-	for (let k = copied; k < n; k++) {
-		out.push(t[k]);
-		map.push(k);
+	if (out === null || ranges === null) return null;
+	copy(copied, n);
+	const map = new Int32Array(mapLen);
+	let at = 0;
+	for (let r = 0; r < ranges.length; r += 2) {
+		const a = ranges[r];
+		const b = ranges[r + 1];
+		if (b < 0) map[at++] = a;
+		else for (let k = a; k < b; k++) map[at++] = k;
 	}
-	const result: Deobfuscated = { text: out.join(''), map: Int32Array.from(map) };
+	const result: Deobfuscated = { text: out.join(''), map };
 	if (spaced !== undefined) result.spaced = spaced;
 	return result;
 }
