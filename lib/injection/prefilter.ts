@@ -671,7 +671,6 @@ for (const lit of litStr) {
 }
 const classChar = new Int32Array(nClasses).fill(-1);
 for (let c = 0; c < 128; c++) if (asciiClass[c] !== 0) classChar[asciiClass[c]] = c;
-const ascii = new Int32Array(nStates * nClasses);
 // States are numbered in BFS order, so failure targets (shallower) are complete before use.
 for (let s = 0; s < nStates; s++) {
 	for (const [c, nx] of goto[s]) {
@@ -683,30 +682,83 @@ for (let s = 0; s < nStates; s++) {
 		} else fail[nx] = 0;
 	}
 }
-for (let s = 0; s < nStates; s++) {
-	if (s !== 0) for (const id of outputs[fail[s]]) outputs[s].push(id);
-	for (let k = 1; k < nClasses; k++) {
-		const g = goto[s].get(classChar[k]);
-		ascii[s * nClasses + k] = g !== undefined ? g : s === 0 ? 0 : ascii[fail[s] * nClasses + k];
+/**
+ * Dense transitions for the ASCII classes, in BFS ids; also completes each state's outputs with
+ * those of its failure target. Temporary: the final tables are built from it and it is dropped.
+ */
+function denseAscii(): Int32Array {
+	const ascii = new Int32Array(nStates * nClasses);
+	for (let s = 0; s < nStates; s++) {
+		if (s !== 0) for (const id of outputs[fail[s]]) outputs[s].push(id);
+		for (let k = 1; k < nClasses; k++) {
+			const g = goto[s].get(classChar[k]);
+			ascii[s * nClasses + k] = g !== undefined ? g : s === 0 ? 0 : ascii[fail[s] * nClasses + k];
+		}
 	}
+	return ascii;
 }
+let ascii: Int32Array | null = denseAscii();
+/**
+ * Final numbering: states without outputs first, then states with outputs (each group in BFS
+ * order, so shallow, hot states stay together). A state id below `OUT_FROM` then says "nothing to
+ * record" on its own, and the transition tables hold plain state ids: 16 bits each while the
+ * automaton has fewer than 65,535 states (half the memory of 32-bit entries, fewer cache misses
+ * on the one lookup per character).
+ */
+const order: number[] = [];
+for (let s = 0; s < nStates; s++) if (outputs[s].length === 0) order.push(s);
+const OUT_FROM = order.length;
+for (let s = 0; s < nStates; s++) if (outputs[s].length !== 0) order.push(s);
+const newId = new Int32Array(nStates);
+order.forEach((old, k) => {
+	newId[old] = k;
+});
+/** Non-ASCII transitions (null: none) and failure links, in final ids (for code units of 128 and above). */
+const wideGoto: Array<Map<number, number> | null> = order.map((old) => {
+	const wide = [...goto[old]].filter(([c]) => c >= 128);
+	return wide.length === 0 ? null : new Map(wide.map(([c, nx]) => [c, newId[nx]]));
+});
+const failFinal = Int32Array.from(order, (old) => newId[fail[old]]);
 // Outputs flattened: ids of state s are outIds[outStart[s] .. outStart[s + 1]).
 const outStart = new Int32Array(nStates + 1);
-for (let s = 0; s < nStates; s++) outStart[s + 1] = outStart[s] + outputs[s].length;
+for (let s = 0; s < nStates; s++) outStart[s + 1] = outStart[s] + outputs[order[s]].length;
 const outIds = new Int32Array(outStart[nStates]);
-for (let s = 0; s < nStates; s++) outIds.set(outputs[s], outStart[s]);
+for (let s = 0; s < nStates; s++) outIds.set(outputs[order[s]], outStart[s]);
 /** Per-state stamp: every output of the state is already known present in the current text. */
 const doneAt = new Int32Array(nStates);
 let generation = 0;
+/** A `markNext` entry that says: take the two steps one by one (the marker's own state has outputs). */
+const SLOW = nStates < 0xffff ? 0xffff : 0xffffffff;
+/** `next[s * nClasses + k]`: the state after class k from state s. */
+const next = nStates < 0xffff ? new Uint16Array(nStates * nClasses) : new Uint32Array(nStates * nClasses);
+/**
+ * `markNext[s * nClasses + k]`: the state after a boundary marker and then class k (one lookup
+ * where the word class changes), or `SLOW` when the state after the marker has outputs.
+ */
+const markNext = nStates < 0xffff ? new Uint16Array(nStates * nClasses) : new Uint32Array(nStates * nClasses);
+{
+	const dense = ascii;
+	const markClass = asciiClass[MARK];
+	for (let s = 0; s < nStates; s++) {
+		const old = order[s];
+		const mid = dense[old * nClasses + markClass];
+		const midOut = outputs[mid].length !== 0;
+		for (let k = 0; k < nClasses; k++) {
+			next[s * nClasses + k] = newId[dense[old * nClasses + k]];
+			markNext[s * nClasses + k] = midOut ? SLOW : newId[dense[mid * nClasses + k]];
+		}
+	}
+	ascii = null;
+}
 
 function step(s: number, c: number): number {
-	if (c < 128) return (packed[s * nClasses + asciiClass[c]] >> 1) / nClasses;
+	if (c < 128) return next[s * nClasses + asciiClass[c]];
 	let f = s;
 	for (;;) {
-		const g = goto[f].get(c);
+		const g = wideGoto[f]?.get(c);
 		if (g !== undefined) return g;
 		if (f === 0) return 0;
-		f = fail[f];
+		f = failFinal[f];
 	}
 }
 
@@ -745,30 +797,6 @@ export function literalsPresent(text: string): Literals {
 	return present;
 }
 
-/**
- * Transitions on a boundary marker followed by the code unit (one lookup where the word class
- * changes), premultiplied as `packed` below; the flag is set when the intermediate or the final
- * state has outputs.
- */
-const packedMark = new Int32Array(ascii.length);
-{
-	const hasOut = (st: number): boolean => outStart[st] !== outStart[st + 1];
-	const markClass = asciiClass[MARK];
-	for (let st = 0; st < nStates; st++) {
-		const mid = ascii[st * nClasses + markClass];
-		for (let k = 0; k < nClasses; k++) {
-			const fin = ascii[mid * nClasses + k];
-			packedMark[st * nClasses + k] = fin * nClasses * 2 + (hasOut(mid) || hasOut(fin) ? 1 : 0);
-		}
-	}
-}
-/**
- * Transition table premultiplied: entry = (next * nClasses) * 2 + (next has outputs ? 1 : 0).
- * Rewritten in place over `ascii` (each entry depends on its own old value only): the tables are
- * megabytes, and the plain one is not needed once both are built.
- */
-const packed = ascii;
-for (let k = 0; k < packed.length; k++) packed[k] = packed[k] * nClasses * 2 + (outStart[packed[k]] !== outStart[packed[k] + 1] ? 1 : 0);
 /** Per ASCII code unit of the text: its class (low byte), word character (0x100), whitespace (0x200). */
 const WORD_BIT = 0x100;
 const SPACE_BIT = 0x200;
@@ -779,19 +807,10 @@ for (let c = 0; c < 128; c++) {
 }
 
 /** Feed one code unit of the marked stream; returns the next premultiplied state. */
-function feed(sp: number, c: number, present: Uint8Array, gen: number): number {
+function feed(st: number, c: number, present: Uint8Array, gen: number): number {
 	// (outputs are recorded in `found` as they are first marked)
-	let st: number;
-	if (c < 128) {
-		const v = packed[sp + asciiClass[c]];
-		sp = v >> 1;
-		if ((v & 1) === 0) return sp;
-		st = sp / nClasses;
-	} else {
-		st = step(sp / nClasses, c);
-		sp = st * nClasses;
-		if (outStart[st] === outStart[st + 1]) return sp;
-	}
+	st = step(st, c);
+	if (st < OUT_FROM) return st;
 	if (doneAt[st] !== gen) {
 		doneAt[st] = gen;
 		for (let k = outStart[st]; k < outStart[st + 1]; k++) {
@@ -802,7 +821,7 @@ function feed(sp: number, c: number, present: Uint8Array, gen: number): number {
 			}
 		}
 	}
-	return sp;
+	return st;
 }
 
 function nextGeneration(): number {
@@ -884,7 +903,7 @@ function candidates(lits: Literals, rot: boolean): Uint8Array {
 
 /** One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`. */
 function scanRange(text: string, from: number, n: number, present: Uint8Array, gen: number): void {
-	let sp = 0;
+	let st = 0;
 	let prevSpace = false;
 	let prevWord = false;
 	for (let i = from; i < n; i++) {
@@ -898,15 +917,15 @@ function scanRange(text: string, from: number, n: number, present: Uint8Array, g
 			} else prevSpace = false;
 			const w = (inf & WORD_BIT) !== 0;
 			const boundary = w !== prevWord;
-			const v = boundary ? packedMark[sp + (inf & 0xff)] : packed[sp + (inf & 0xff)];
-			if ((v & 1) === 0) {
-				sp = v >> 1;
+			const v = boundary ? markNext[st * nClasses + (inf & 0xff)] : next[st * nClasses + (inf & 0xff)];
+			if (v < OUT_FROM) {
+				st = v;
 				prevWord = w;
 				continue;
 			}
-			if (boundary) sp = feed(sp, MARK, present, gen);
+			if (boundary) st = feed(st, MARK, present, gen);
 			prevWord = w;
-			sp = feed(sp, (inf & SPACE_BIT) !== 0 ? 0x20 : c < 0x09 ? 0x02 : c, present, gen);
+			st = feed(st, (inf & SPACE_BIT) !== 0 ? 0x20 : c < 0x09 ? 0x02 : c, present, gen);
 			continue;
 		}
 		if (c === 0x20 || (c <= 0x0d && c >= 0x09) || (c >= 0xa0 && isSpaceCode(c))) {
@@ -915,11 +934,11 @@ function scanRange(text: string, from: number, n: number, present: Uint8Array, g
 			prevSpace = true;
 		} else prevSpace = false;
 		const w = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
-		if (w !== prevWord) sp = feed(sp, MARK, present, gen);
+		if (w !== prevWord) st = feed(st, MARK, present, gen);
 		prevWord = w;
-		sp = feed(sp, c < 0x09 ? 0x02 : c, present, gen);
+		st = feed(st, c < 0x09 ? 0x02 : c, present, gen);
 	}
-	if (prevWord) feed(sp, MARK, present, gen);
+	if (prevWord) feed(st, MARK, present, gen);
 }
 
 /**
