@@ -93,16 +93,22 @@ function sameSpan(text: string, a: number, b: number, len: number): boolean {
  * Runs of space-separated tokens on one line where token i equals token i−p for a period p ≤ 16:
  * one pass, a ring of the last tokens' hashes (equal hashes are confirmed character by character).
  */
+// Scratch arrays, reused by every call (allocating typed arrays per call cost more than the scan
+// of a short e-mail). The ring's slots are written before they are read; `run` and `bucket` are
+// cleared at the start of each call.
+const hashes = new Int32Array(RING);
+const starts = new Int32Array(RING);
+const lens = new Int32Array(RING);
+const run = new Int32Array(RING + 1);
+const runStart = new Int32Array(RING + 1);
+// How many of the ring's tokens (those that can match) fall in each hash bucket: a token whose
+// bucket is empty equals none of them, so every period's run ends without comparing.
+const bucket = new Uint8Array(BUCKETS);
+
 function findRepeatedRuns(text: string): Array<[number, number]> {
 	const n = text.length;
-	const hashes = new Int32Array(RING);
-	const starts = new Int32Array(RING);
-	const lens = new Int32Array(RING);
-	const run = new Int32Array(RING + 1);
-	const runStart = new Int32Array(RING + 1);
-	// How many of the ring's tokens (those that can match) fall in each hash bucket: a token whose
-	// bucket is empty equals none of them, so every period's run ends without comparing.
-	const bucket = new Uint8Array(BUCKETS);
+	run.fill(0);
+	bucket.fill(0);
 	/** Whether some run[p] may be non-zero. */
 	let active = false;
 	let tokens = 0;
