@@ -100,8 +100,10 @@ function execChunks(re: RegExp, reach: number, text: string, chunks: readonly Li
 /**
  * `rotSource`: when `folded` is ROT13(rotSource), the literal pre-filter is evaluated on
  * `rotSource` with ROT13-transformed literals (same answer, and shared with the plain scan).
+ * `asciiOriginal`: `original` is ASCII-only and `folded` is its lower-cased view, so the rules that
+ * scan the original are pre-filtered too (otherwise they always run).
  */
-export function runRules(rules: readonly Rule[], folded: string, original: string | null, rotSource: string | null = null, near: NearEdits | null = null): RuleHit[] {
+export function runRules(rules: readonly Rule[], folded: string, original: string | null, rotSource: string | null = null, near: NearEdits | null = null, asciiOriginal = false): RuleHit[] {
 	const hits: RuleHit[] = [];
 	// Literal pre-filter over the folded view (computed on first need).
 	let present: Literals | null = near !== null ? near.present : null;
@@ -140,6 +142,9 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 					continue;
 				}
 			}
+		} else if (asciiOriginal && !rot) {
+			if (present === null) present = literalsPresent(folded);
+			if (!filterMayMatch(filters[r], present, false)) continue;
 		}
 		re.lastIndex = 0;
 		let m: RegExpExecArray | null;

@@ -47,7 +47,9 @@ interface Frame {
 function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOriginal: string | null, rules = ALL_RULES, rotSource: string | null = null, near: NearEdits | null = null): Set<string> {
 	// views[0] maps into sub; views[k>0] map into views[k-1].
 	const last = views[views.length - 1];
-	const hits = runRules(rules, last.text, rulesOriginal, rotSource, near);
+	// A one-view scan of an ASCII-only text: the view is the text lower-cased (`normalize`).
+	const asciiOriginal = rulesOriginal !== null && views.length === 1 && views[0].map === null;
+	const hits = runRules(rules, last.text, rulesOriginal, rotSource, near, asciiOriginal);
 	const fired = new Set<string>();
 	for (const h of hits) {
 		fired.add(h.rule);

@@ -549,7 +549,17 @@ function litId(full: Lit): number {
 	return id;
 }
 
-function register(re: RegExp, into: Map<RegExp, Filter>, rot: boolean): void {
+/**
+ * How a rule's literals are tested: `plain` on the view the rule scans; `rot` on a text whose
+ * ROT13 the rule scans; `lower` for a case-sensitive rule that scans the original text, tested on
+ * the lower-cased view of an ASCII-only original (`normalize` then only lower-cases it, character
+ * for character, so a literal of the original is the lower-cased literal of the view, with the
+ * same word boundaries).
+ */
+type Mode = 'plain' | 'rot' | 'lower';
+
+function register(re: RegExp, into: Map<RegExp, Filter>, mode: Mode): void {
+	const rot = mode === 'rot';
 	if (re.flags !== 'g' || into.has(re)) return;
 	let alts: Cnf[];
 	let gate: Cnf;
@@ -572,7 +582,7 @@ function register(re: RegExp, into: Map<RegExp, Filter>, rot: boolean): void {
 			.map((cl) => {
 				const arr: number[] = [];
 				for (const l of cl) {
-					const id = litId(rot ? { s: rot13Lit(l.s), bs: l.bs, be: l.be } : l);
+					const id = litId(rot ? { s: rot13Lit(l.s), bs: l.bs, be: l.be } : mode === 'lower' ? { s: l.s.toLowerCase(), bs: l.bs, be: l.be } : l);
 					if (!arr.includes(id)) arr.push(id);
 				}
 				arr.sort((x, y) => isShort(x) - isShort(y));
@@ -598,8 +608,10 @@ function register(re: RegExp, into: Map<RegExp, Filter>, rot: boolean): void {
 	into.set(re, { idx: nFilters++, gate: toIds(gate), alts: useAlts ? out : [], key: [...key] });
 }
 
-for (const r of ALL_RULES) if (r.re !== undefined && r.original !== true) register(r.re, ruleClauses, false);
-for (const r of ROT13_RULES) if (r.re !== undefined && r.original !== true) register(r.re, rotClauses, true);
+/** Filters of the case-sensitive rules that scan the original text (mode `lower`, see `Mode`). */
+const lowerClauses = new Map<RegExp, Filter>();
+for (const r of ALL_RULES) if (r.re !== undefined) register(r.re, r.original === true ? lowerClauses : ruleClauses, r.original === true ? 'lower' : 'plain');
+for (const r of ROT13_RULES) if (r.re !== undefined && r.original !== true) register(r.re, rotClauses, 'rot');
 
 /** Literal id → filters (plain and ROT13 kept apart) that list it in their key, flattened (CSR). */
 interface KeyIndex {
@@ -608,10 +620,10 @@ interface KeyIndex {
 	/** Filters that are candidates whatever the text. */
 	always: Int32Array;
 }
-function keyIndex(filters: Map<RegExp, Filter>): KeyIndex {
+function keyIndex(filters: Iterable<Filter>): KeyIndex {
 	const lists: number[][] = Array.from({ length: litStr.length }, () => []);
 	const always: number[] = [];
-	for (const f of filters.values()) {
+	for (const f of filters) {
 		// A key with a short literal (not found by the automaton) cannot exclude the filter.
 		if (f.key.some((id) => shortLit[id] !== null)) always.push(f.idx);
 		else for (const id of f.key) if (!lists[id].includes(f.idx)) lists[id].push(f.idx);
@@ -624,8 +636,8 @@ function keyIndex(filters: Map<RegExp, Filter>): KeyIndex {
 }
 const shortIds: number[] = [];
 for (let id = 0; id < shortLit.length; id++) if (shortLit[id] !== null) shortIds.push(id);
-const plainKeys = keyIndex(ruleClauses);
-const rotKeys = keyIndex(rotClauses);
+const plainKeys = keyIndex([...ruleClauses.values(), ...lowerClauses.values()]);
+const rotKeys = keyIndex(rotClauses.values());
 
 // Aho–Corasick automaton over UTF-16 code units. ASCII transitions are a dense DFA table;
 // other code units use per-state maps with failure links (rare in ordinary text).
@@ -943,21 +955,25 @@ function scanRange(text: string, from: number, n: number, present: Uint8Array, g
 
 /**
  * False only when the rule's regex provably cannot match a text with these literals. With `rot`,
- * `present` describes a text T and the question is whether the regex could match ROT13(T).
+ * `present` describes a text T and the question is whether the regex could match ROT13(T). For a
+ * rule with `original`, `lits` must be those of the lower-cased view of an ASCII-only original.
  */
 export function mayMatch(rule: Rule, lits: Literals, rot = false): boolean {
 	if (rule.re === undefined) return true;
-	return filterMayMatch((rot ? rotClauses : ruleClauses).get(rule.re), lits, rot);
+	return filterMayMatch((rot ? rotClauses : rule.original === true ? lowerClauses : ruleClauses).get(rule.re), lits, rot);
 }
 
-/** The filters of a rule list, by position (undefined: no filter, the rule always runs). Cached per list. */
+/**
+ * The filters of a rule list, by position (undefined: no filter, the rule always runs). Cached per
+ * list. The filter of a rule with `original` holds only for an ASCII-only original (see `Mode`).
+ */
 const plans = new WeakMap<readonly Rule[], Array<Filter | undefined>>();
 const rotPlans = new WeakMap<readonly Rule[], Array<Filter | undefined>>();
 export function filtersOf(rules: readonly Rule[], rot: boolean): ReadonlyArray<Filter | undefined> {
 	const cache = rot ? rotPlans : plans;
 	let plan = cache.get(rules);
 	if (plan === undefined) {
-		plan = rules.map((r) => (r.re !== undefined ? (rot ? rotClauses : ruleClauses).get(r.re) : undefined));
+		plan = rules.map((r) => (r.re !== undefined ? (rot ? rotClauses : r.original === true ? lowerClauses : ruleClauses).get(r.re) : undefined));
 		cache.set(rules, plan);
 	}
 	return plan;
