@@ -795,6 +795,11 @@ export interface Literals {
 	text: string;
 	/** Per chunk of a long text (see `chunkLiterals`), computed on first need. */
 	chunks: Literals[] | null;
+	/**
+	 * Set by `literalsPresentNear`: the text differs from `base.text` only at `edits` (same
+	 * length), so a chunk without an edit in its range has the base's chunk literals.
+	 */
+	near?: { base: Literals; edits: readonly number[] };
 }
 
 /** Literals newly marked present by `feed` during the current scan. */
@@ -823,6 +828,7 @@ function feed(st: number, c: number, present: Uint8Array, gen: number): number {
 	// (outputs are recorded in `found` as they are first marked)
 	st = step(st, c);
 	if (st < OUT_FROM) return st;
+	if (chunkSink !== null) recordInChunks(st, chunkSink);
 	if (doneAt[st] !== gen) {
 		doneAt[st] = gen;
 		for (let k = outStart[st]; k < outStart[st + 1]; k++) {
@@ -836,6 +842,35 @@ function feed(st: number, c: number, present: Uint8Array, gen: number): number {
 	return st;
 }
 
+/**
+ * While a long text is scanned in one pass (`scanLiterals`): its chunks, and `feedAt`, the offset
+ * of the code unit being fed (the text's length for the final boundary marker).
+ */
+let chunkSink: Literals[] | null = null;
+let feedAt = 0;
+
+/**
+ * Records the outputs of `st`, reached at `feedAt`, in the chunks whose ranges may hold the
+ * occurrence: its last character is at `feedAt` or, for a literal that ends on a boundary
+ * marker, just before. Chunk k's range is [k·CHUNK, (k+1)·CHUNK + CHUNK_REACH), so that is chunk
+ * ⌊feedAt / CHUNK⌋ and, within CHUNK_REACH of its start, the chunk before. (Occurrences that
+ * start before a chunk are recorded too: more literals can only let more rules run.)
+ */
+function recordInChunks(st: number, chunks: Literals[]): void {
+	const k = Math.min(chunks.length - 1, Math.floor(feedAt / CHUNK));
+	const into = k > 0 && feedAt - k * CHUNK <= CHUNK_REACH ? 2 : 1;
+	for (let j = 0; j < into; j++) {
+		const c = chunks[k - j];
+		for (let x = outStart[st]; x < outStart[st + 1]; x++) {
+			const id = outIds[x];
+			if (c.has[id] === 0) {
+				c.has[id] = 1;
+				c.ids.push(id);
+			}
+		}
+	}
+}
+
 function nextGeneration(): number {
 	if (++generation > 0x3fffffff) {
 		generation = 1;
@@ -846,20 +881,20 @@ function nextGeneration(): number {
 
 function scanLiterals(text: string): Literals {
 	if (text.length >= CHUNK_MIN_TEXT) {
-		// A long text: its chunks are scanned instead, and the text's literals are their union
-		// (every occurrence lies inside some chunk's range; the ranges' edges can only add literals).
-		const lits: Literals = { has: new Uint8Array(litStr.length), ids: [], cand: null, rotCand: null, text, chunks: null };
-		const has = lits.has;
-		const ids = lits.ids;
-		for (const c of chunkLiterals(lits)) {
-			for (const id of c.ids) {
-				if (has[id] === 0) {
-					has[id] = 1;
-					ids.push(id);
-				}
-			}
+		// A long text: one pass records each occurrence in the chunks whose ranges hold it (see
+		// `CHUNK`), and the text's literals are their union.
+		const n = text.length;
+		const chunks: Literals[] = [];
+		for (let a = 0; a < n; a += CHUNK) chunks.push({ has: new Uint8Array(litStr.length), ids: [], cand: null, rotCand: null, text: text.slice(a, Math.min(n, a + CHUNK + CHUNK_REACH)), chunks: null });
+		const present = new Uint8Array(litStr.length);
+		found = [];
+		chunkSink = chunks;
+		try {
+			scanRange(text, 0, n, present, nextGeneration());
+		} finally {
+			chunkSink = null;
 		}
-		return lits;
+		return { has: present, ids: found, cand: null, rotCand: null, text, chunks };
 	}
 	const present = new Uint8Array(litStr.length);
 	found = [];
@@ -886,8 +921,19 @@ export function chunkLiterals(lits: Literals): Literals[] {
 	const text = lits.text;
 	const n = text.length;
 	const chunks: Literals[] = [];
+	const near = lits.near;
+	const baseChunks = near !== undefined ? chunkLiterals(near.base) : null;
+	let e = 0;
 	for (let a = 0; a < n; a += CHUNK) {
 		const b = Math.min(n, a + CHUNK + CHUNK_REACH);
+		if (near !== undefined && baseChunks !== null) {
+			// Same characters in [a, b) as the base text unless an edit falls there.
+			while (e < near.edits.length && near.edits[e] < a) e++;
+			if (e >= near.edits.length || near.edits[e] >= b) {
+				chunks.push(baseChunks[a / CHUNK]);
+				continue;
+			}
+		}
 		const present = new Uint8Array(litStr.length);
 		found = [];
 		scanRange(text, a, b, present, nextGeneration());
@@ -935,11 +981,13 @@ function scanRange(text: string, from: number, n: number, present: Uint8Array, g
 				prevWord = w;
 				continue;
 			}
+			feedAt = i;
 			if (boundary) st = feed(st, MARK, present, gen);
 			prevWord = w;
 			st = feed(st, (inf & SPACE_BIT) !== 0 ? 0x20 : c < 0x09 ? 0x02 : c, present, gen);
 			continue;
 		}
+		feedAt = i;
 		if (c === 0x20 || (c <= 0x0d && c >= 0x09) || (c >= 0xa0 && isSpaceCode(c))) {
 			if (prevSpace) continue;
 			c = 0x20;
@@ -950,6 +998,7 @@ function scanRange(text: string, from: number, n: number, present: Uint8Array, g
 		prevWord = w;
 		st = feed(st, c < 0x09 ? 0x02 : c, present, gen);
 	}
+	feedAt = n;
 	if (prevWord) feed(st, MARK, present, gen);
 }
 
@@ -1113,7 +1162,7 @@ export function literalsPresentNear(text: string, edits: readonly number[], base
 	if (a >= 0) scanRange(text, a, Math.min(n, b), present, gen);
 	// Answers about short literals were for the other text.
 	for (const id of shortIds) present[id] = 0;
-	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null };
+	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null, near: { base, edits } };
 }
 
 /** Offset `count` stream characters before `from` (a whitespace run counts once). */
