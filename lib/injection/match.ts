@@ -1,5 +1,5 @@
 /** Runs rules over a view and returns hits in the view's own offsets. */
-import { CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, chunkLiterals, type Filter, filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach } from './prefilter';
+import { CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, candidateFilters, chunkLiterals, type Filter, filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach } from './prefilter';
 import type { Rule } from './rules';
 import type { RuleHit } from './types';
 
@@ -97,6 +97,53 @@ function execChunks(re: RegExp, reach: number, text: string, chunks: readonly Li
 	}
 }
 
+/** Per rule list and mode: the positions that always run, and the position of each filter. */
+interface Plan {
+	/** Rules without a filter (scanners, patterns the pre-filter cannot read). */
+	always: number[];
+	/** Rules that read the original text: filtered only on an ASCII-only original. */
+	original: number[];
+	/** `Filter.idx` → position in the list, or -1. */
+	posOf: Int32Array;
+}
+const plans: Array<WeakMap<readonly Rule[], Plan>> = [new WeakMap(), new WeakMap()];
+
+function planOf(rules: readonly Rule[], rot: boolean): Plan {
+	const cache = plans[rot ? 1 : 0];
+	let plan = cache.get(rules);
+	if (plan !== undefined) return plan;
+	const filters = filtersOf(rules, rot);
+	let size = 0;
+	for (const f of filters) if (f !== undefined) size = Math.max(size, f.idx + 1);
+	plan = { always: [], original: [], posOf: new Int32Array(size).fill(-1) };
+	for (let r = 0; r < rules.length; r++) {
+		const f = filters[r];
+		if (rules[r].find !== undefined || f === undefined || plan.posOf[f.idx] >= 0) plan.always.push(r);
+		else {
+			plan.posOf[f.idx] = r;
+			if (rules[r].original === true) plan.original.push(r);
+		}
+	}
+	cache.set(rules, plan);
+	return plan;
+}
+
+/**
+ * The positions of the rules worth running, ascending (the order of a plain walk over the list):
+ * those without a filter, and those whose filter's key literal occurs (`candidateFilters`); the
+ * filter itself is checked by the caller.
+ */
+function visitOrder(rules: readonly Rule[], rot: boolean, present: Literals, filterOriginal: boolean): number[] {
+	const plan = planOf(rules, rot);
+	const visit = plan.always.slice();
+	if (!filterOriginal) for (const r of plan.original) visit.push(r);
+	for (const f of candidateFilters(present, rot)) {
+		const r = f < plan.posOf.length ? plan.posOf[f] : -1;
+		if (r >= 0 && (filterOriginal || rules[r].original !== true)) visit.push(r);
+	}
+	return visit.sort((a, b) => a - b);
+}
+
 /**
  * `rotSource`: when `folded` is ROT13(rotSource), the literal pre-filter is evaluated on
  * `rotSource` with ROT13-transformed literals (same answer, and shared with the plain scan).
@@ -105,11 +152,11 @@ function execChunks(re: RegExp, reach: number, text: string, chunks: readonly Li
  */
 export function runRules(rules: readonly Rule[], folded: string, original: string | null, rotSource: string | null = null, near: NearEdits | null = null, asciiOriginal = false): RuleHit[] {
 	const hits: RuleHit[] = [];
-	// Literal pre-filter over the folded view (computed on first need).
-	let present: Literals | null = near !== null ? near.present : null;
 	const rot = rotSource !== null;
 	const filters = filtersOf(rules, rot);
-	for (let r = 0; r < rules.length; r++) {
+	// Literal pre-filter over the folded view.
+	const present: Literals = near !== null ? near.present : literalsPresent(rotSource ?? folded);
+	for (const r of visitOrder(rules, rot, present, asciiOriginal && !rot)) {
 		const rule = rules[r];
 		const target = rule.original === true ? original : folded;
 		if (target === null) continue;
@@ -125,7 +172,6 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 		const re = rule.re;
 		if (re === undefined) continue;
 		if (rule.original !== true) {
-			if (present === null) present = literalsPresent(rotSource ?? folded);
 			const filter = filters[r];
 			if (!filterMayMatch(filter, present, rot)) continue;
 			if (near !== null && rule.accept === undefined && !near.fired.has(rule.id)) {
@@ -143,7 +189,6 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 				}
 			}
 		} else if (asciiOriginal && !rot) {
-			if (present === null) present = literalsPresent(folded);
 			if (!filterMayMatch(filters[r], present, false)) continue;
 		}
 		re.lastIndex = 0;

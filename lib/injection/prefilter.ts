@@ -791,6 +791,9 @@ export interface Literals {
 	ids: number[];
 	cand: Uint8Array | null;
 	rotCand: Uint8Array | null;
+	/** The candidate filters (set in `cand` / `rotCand`) as a list, made with them. */
+	candList?: number[];
+	rotCandList?: number[];
 	/** The text scanned, for short literals (tested on first need, answers kept in `has`: 1 yes, 2 no). */
 	text: string;
 	/** Per chunk of a long text (see `chunkLiterals`), computed on first need. */
@@ -945,18 +948,39 @@ export function chunkLiterals(lits: Literals): Literals[] {
 
 function candidates(lits: Literals, rot: boolean): Uint8Array {
 	const cand = new Uint8Array(nFilters);
+	const list: number[] = [];
 	const index = rot ? rotKeys : plainKeys;
-	for (const f of index.always) cand[f] = 1;
+	for (const f of index.always) {
+		cand[f] = 1;
+		list.push(f);
+	}
 	const start = index.start;
 	const flat = index.filters;
 	const ids = lits.ids;
 	for (let i = 0; i < ids.length; i++) {
 		const id = ids[i];
-		for (let k = start[id]; k < start[id + 1]; k++) cand[flat[k]] = 1;
+		for (let k = start[id]; k < start[id + 1]; k++) {
+			const f = flat[k];
+			if (cand[f] === 0) {
+				cand[f] = 1;
+				list.push(f);
+			}
+		}
 	}
-	if (rot) lits.rotCand = cand;
-	else lits.cand = cand;
+	if (rot) {
+		lits.rotCand = cand;
+		lits.rotCandList = list;
+	} else {
+		lits.cand = cand;
+		lits.candList = list;
+	}
 	return cand;
+}
+
+/** Indices (`Filter.idx`) of the filters whose key literal occurs: the only ones that can hold. */
+export function candidateFilters(lits: Literals, rot: boolean): readonly number[] {
+	if ((rot ? lits.rotCand : lits.cand) === null) candidates(lits, rot);
+	return (rot ? lits.rotCandList : lits.candList) ?? [];
 }
 
 /** One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`. */
