@@ -739,32 +739,37 @@ for (let s = 0; s < nStates; s++) outIds.set(outputs[order[s]], outStart[s]);
 /** Per-state stamp: every output of the state is already known present in the current text. */
 const doneAt = new Int32Array(nStates);
 let generation = 0;
-/** A `markNext` entry that says: take the two steps one by one (the marker's own state has outputs). */
+/** A `trans` entry that says: take the two steps one by one (the marker's own state has outputs). */
 const SLOW = nStates < 0xffff ? 0xffff : 0xffffffff;
-/** `next[s * nClasses + k]`: the state after class k from state s. */
-const next = nStates < 0xffff ? new Uint16Array(nStates * nClasses) : new Uint32Array(nStates * nClasses);
 /**
- * `markNext[s * nClasses + k]`: the state after a boundary marker and then class k (one lookup
- * where the word class changes), or `SLOW` when the state after the marker has outputs.
+ * The transitions of the ASCII classes, two rows per state: `trans[(s * 2 + b) * nClasses + k]`
+ * is the state after class k from state s, with b = 0, or after a boundary marker and then class
+ * k, with b = 1 (one lookup where the word class changes; `SLOW` when the state after the marker
+ * has outputs). A whitespace run counts as one space: from a state reached by a space, another
+ * space stays there, so the scan needs no test for it.
  */
-const markNext = nStates < 0xffff ? new Uint16Array(nStates * nClasses) : new Uint32Array(nStates * nClasses);
+const trans = nStates < 0xffff ? new Uint16Array(nStates * 2 * nClasses) : new Uint32Array(nStates * 2 * nClasses);
 {
 	const dense = ascii;
 	const markClass = asciiClass[MARK];
+	const spaceClass = asciiClass[0x20];
+	// Trie states entered by a space (every transition into a state reads its last character).
+	const bySpace = new Uint8Array(nStates);
+	for (let s = 0; s < nStates; s++) for (const [c, nx] of goto[s]) if (c === 0x20) bySpace[nx] = 1;
 	for (let s = 0; s < nStates; s++) {
 		const old = order[s];
 		const mid = dense[old * nClasses + markClass];
 		const midOut = outputs[mid].length !== 0;
 		for (let k = 0; k < nClasses; k++) {
-			next[s * nClasses + k] = newId[dense[old * nClasses + k]];
-			markNext[s * nClasses + k] = midOut ? SLOW : newId[dense[mid * nClasses + k]];
+			trans[s * 2 * nClasses + k] = spaceClass !== 0 && k === spaceClass && bySpace[old] === 1 ? s : newId[dense[old * nClasses + k]];
+			trans[(s * 2 + 1) * nClasses + k] = midOut ? SLOW : newId[dense[mid * nClasses + k]];
 		}
 	}
 	ascii = null;
 }
 
 function step(s: number, c: number): number {
-	if (c < 128) return next[s * nClasses + asciiClass[c]];
+	if (c < 128) return trans[s * 2 * nClasses + asciiClass[c]];
 	let f = s;
 	for (;;) {
 		const g = wideGoto[f]?.get(c);
@@ -819,18 +824,21 @@ export function literalsPresent(text: string): Literals {
 
 /** Per ASCII code unit of the text: its class (low byte), word character (0x100), whitespace (0x200). */
 const WORD_BIT = 0x100;
-const SPACE_BIT = 0x200;
 const textInfo = new Uint16Array(128);
 for (let c = 0; c < 128; c++) {
 	const mapped = isSpaceCode(c) ? 0x20 : c < 0x09 ? 0x02 : c;
-	textInfo[c] = asciiClass[mapped] | (isWordChar(c) ? WORD_BIT : 0) | (isSpaceCode(c) ? SPACE_BIT : 0);
+	textInfo[c] = asciiClass[mapped] | (isWordChar(c) ? WORD_BIT : 0);
 }
 
 /** Feed one code unit of the marked stream; returns the next premultiplied state. */
 function feed(st: number, c: number, present: Uint8Array, gen: number): number {
-	// (outputs are recorded in `found` as they are first marked)
 	st = step(st, c);
-	if (st < OUT_FROM) return st;
+	if (st >= OUT_FROM) record(st, present, gen);
+	return st;
+}
+
+/** Records the outputs of a state just reached (in `found` as they are first marked). */
+function record(st: number, present: Uint8Array, gen: number): void {
 	if (chunkSink !== null) recordInChunks(st, chunkSink);
 	if (doneAt[st] !== gen) {
 		doneAt[st] = gen;
@@ -842,7 +850,6 @@ function feed(st: number, c: number, present: Uint8Array, gen: number): number {
 			}
 		}
 	}
-	return st;
 }
 
 /**
@@ -986,44 +993,39 @@ export function candidateFilters(lits: Literals, rot: boolean): readonly number[
 /** One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`. */
 function scanRange(text: string, from: number, n: number, present: Uint8Array, gen: number): void {
 	let st = 0;
-	let prevSpace = false;
-	let prevWord = false;
+	/** 1 when the previous code unit was a word character. */
+	let pw = 0;
 	for (let i = from; i < n; i++) {
-		let c = text.charCodeAt(i);
+		const c = text.charCodeAt(i);
 		if (c < 128) {
 			// Fast path: one table lookup per code unit unless a state with outputs is reached.
 			const inf = textInfo[c];
-			if ((inf & SPACE_BIT) !== 0) {
-				if (prevSpace) continue;
-				prevSpace = true;
-			} else prevSpace = false;
-			const w = (inf & WORD_BIT) !== 0;
-			const boundary = w !== prevWord;
-			const v = boundary ? markNext[st * nClasses + (inf & 0xff)] : next[st * nClasses + (inf & 0xff)];
+			const w = inf >> 8;
+			const v = trans[(st * 2 + (w ^ pw)) * nClasses + (inf & 0xff)];
 			if (v < OUT_FROM) {
 				st = v;
-				prevWord = w;
+				pw = w;
 				continue;
 			}
 			feedAt = i;
-			if (boundary) st = feed(st, MARK, present, gen);
-			prevWord = w;
-			st = feed(st, (inf & SPACE_BIT) !== 0 ? 0x20 : c < 0x09 ? 0x02 : c, present, gen);
+			if (v !== SLOW) {
+				st = v;
+				record(st, present, gen);
+			} else {
+				st = feed(st, MARK, present, gen);
+				st = feed(st, isSpaceCode(c) ? 0x20 : c < 0x09 ? 0x02 : c, present, gen);
+			}
+			pw = w;
 			continue;
 		}
+		// Other code units are never word characters.
 		feedAt = i;
-		if (c === 0x20 || (c <= 0x0d && c >= 0x09) || (c >= 0xa0 && isSpaceCode(c))) {
-			if (prevSpace) continue;
-			c = 0x20;
-			prevSpace = true;
-		} else prevSpace = false;
-		const w = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
-		if (w !== prevWord) st = feed(st, MARK, present, gen);
-		prevWord = w;
-		st = feed(st, c < 0x09 ? 0x02 : c, present, gen);
+		if (pw === 1) st = feed(st, MARK, present, gen);
+		pw = 0;
+		st = feed(st, c >= 0xa0 && isSpaceCode(c) ? 0x20 : c, present, gen);
 	}
 	feedAt = n;
-	if (prevWord) feed(st, MARK, present, gen);
+	if (pw === 1) feed(st, MARK, present, gen);
 }
 
 /**
