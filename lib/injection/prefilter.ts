@@ -992,6 +992,12 @@ export function candidateFilters(lits: Literals, rot: boolean): readonly number[
 
 /** One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`. */
 function scanRange(text: string, from: number, n: number, present: Uint8Array, gen: number): void {
+	// Module-level bindings copied to locals: the loop then reads registers, not the module's
+	// context (`nClasses` is a `let`, which V8 would check for initialisation on every read).
+	const table = trans;
+	const info = textInfo;
+	const width = nClasses;
+	const outFrom = OUT_FROM;
 	let st = 0;
 	/** 1 when the previous code unit was a word character. */
 	let pw = 0;
@@ -999,10 +1005,10 @@ function scanRange(text: string, from: number, n: number, present: Uint8Array, g
 		const c = text.charCodeAt(i);
 		if (c < 128) {
 			// Fast path: one table lookup per code unit unless a state with outputs is reached.
-			const inf = textInfo[c];
+			const inf = info[c];
 			const w = inf >> 8;
-			const v = trans[(st * 2 + (w ^ pw)) * nClasses + (inf & 0xff)];
-			if (v < OUT_FROM) {
+			const v = table[(st * 2 + (w ^ pw)) * width + (inf & 0xff)];
+			if (v < outFrom) {
 				st = v;
 				pw = w;
 				continue;
