@@ -16,6 +16,12 @@ const HOMOGLYPHS: Record<string, string> = {
 
 const LEET: Record<string, string> = { '1': 'i', '0': 'o', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i', '|': 'l' };
 
+/** The two tables above by code unit (0: no fold); every fold is one code unit for one. */
+const HOMOGLYPH_CODE = new Uint16Array(0x530);
+for (const [k, v] of Object.entries(HOMOGLYPHS)) HOMOGLYPH_CODE[k.charCodeAt(0)] = v.charCodeAt(0);
+const LEET_CODE = new Uint16Array(128);
+for (const [k, v] of Object.entries(LEET)) LEET_CODE[k.charCodeAt(0)] = v.charCodeAt(0);
+
 function isLatin(c: number): boolean {
 	return c >= 0x61 && c <= 0x7a;
 }
@@ -47,6 +53,9 @@ export interface Deobfuscated extends View {
 	edits?: number[];
 }
 
+/** Above this many per-character edits, the folded text is built in a buffer (see `deobfuscate`). */
+const MANY_EDITS = 64;
+
 /** Letters spelled one by one without any word gap ("s a y t h a t…") this long are an evasion, not layout. */
 const SPACED_SIGNAL_LETTERS = 12;
 
@@ -56,7 +65,7 @@ export function deobfuscate(view: View): Deobfuscated | null {
 	// Pass 1: per-word replacements (length preserving).
 	// Replacements as (offset, character) edits, applied with slices (length preserving).
 	let editAt: number[] | null = null;
-	let editCh: string[] | null = null;
+	let editCh: number[] | null = null;
 	// Words are cut into pieces of at most 64 characters from their start; a piece changes only if
 	// it holds a leetspeak or Cyrillic/Greek character, so only the pieces around those are visited
 	// (`pos`: where the previous piece ended, i.e. where the next one may start).
@@ -90,9 +99,9 @@ export function deobfuscate(view: View): Deobfuscated | null {
 		const leetWord = latin >= 2 && leet > 0 && end - i >= 4;
 		if (mixedScript || leetWord) {
 			for (let k = i; k < end; k++) {
-				const ch = s[k];
-				const r = (mixedScript ? HOMOGLYPHS[ch] : undefined) ?? (leetWord ? LEET[ch] : undefined);
-				if (r !== undefined) {
+				const c = s.charCodeAt(k);
+				const r = (mixedScript && c < 0x530 ? HOMOGLYPH_CODE[c] : 0) || (leetWord && c < 128 ? LEET_CODE[c] : 0);
+				if (r !== 0) {
 					if (editAt === null || editCh === null) {
 						editAt = [];
 						editCh = [];
@@ -106,11 +115,19 @@ export function deobfuscate(view: View): Deobfuscated | null {
 		FOLD_CANDIDATE.lastIndex = j;
 	}
 	let text = s;
-	if (editAt !== null && editCh !== null) {
+	if (editAt !== null && editCh !== null && editAt.length > MANY_EDITS) {
+		// Many edits (a text full of leetspeak or look-alikes): patch the UTF-16 code units in place
+		// (every fold here is one code unit for one), where joining two slices per edit is slow.
+		const buf = Buffer.alloc(n * 2);
+		buf.write(s, 'utf16le');
+		const units = new Uint16Array(buf.buffer, buf.byteOffset, n);
+		for (let k = 0; k < editAt.length; k++) units[editAt[k]] = editCh[k];
+		text = buf.toString('utf16le');
+	} else if (editAt !== null && editCh !== null) {
 		const parts: string[] = [];
 		let from = 0;
 		for (let k = 0; k < editAt.length; k++) {
-			parts.push(s.slice(from, editAt[k]), editCh[k]);
+			parts.push(s.slice(from, editAt[k]), String.fromCharCode(editCh[k]));
 			from = editAt[k] + 1;
 		}
 		parts.push(s.slice(from));
@@ -140,20 +157,12 @@ const SPACED_RUN = /[a-z\u0261\u0370-\u052f](?:(?:[ ._-]| {2})[a-z\u0261\u0370-\
 function collapseSpaced(t: string): Deobfuscated | null {
 	if (!SPACED_RUN.test(t)) return null;
 	const n = t.length;
-	// The view as pieces of text, and its map as ranges: [a, b) maps view characters to a, a+1, …;
-	// [a, -1] maps one view character to a (an inserted space).
-	let out: string[] | null = null;
-	let ranges: number[] | null = null;
-	let mapLen = 0;
-	let lastMapped = -1;
+	// The view as UTF-16 code units with its map. A collapsed run keeps its letters and one space per
+	// double space, so the view is never longer than the text.
+	let out: Uint16Array | null = null;
+	let map: Int32Array | null = null;
+	let len = 0;
 	let copied = 0;
-	const copy = (from: number, to: number): void => {
-		if (to <= from || out === null || ranges === null) return;
-		out.push(t.slice(from, to));
-		ranges.push(from, to);
-		mapLen += to - from;
-		lastMapped = to - 1;
-	};
 	let spaced: [number, number] | undefined;
 	let i = 0;
 	while (i < n) {
@@ -188,17 +197,24 @@ function collapseSpaced(t: string): Deobfuscated | null {
 		}
 		if (letters >= SPACED_SIGNAL_LETTERS && spaced === undefined && !idx.includes(-1)) spaced = [i, j];
 		if (letters >= 4) {
-			if (out === null || ranges === null) {
-				out = [];
-				ranges = [];
+			if (out === null || map === null) {
+				out = new Uint16Array(n);
+				map = new Int32Array(n);
 			}
-			copy(copied, i);
+			for (let k = copied; k < i; k++) {
+				out[len] = t.charCodeAt(k);
+				map[len++] = k;
+			}
 			for (const k of idx) {
 				if (k < 0) {
-					out.push(' ');
-					ranges.push(lastMapped >= 0 ? lastMapped : i, -1);
-					mapLen++;
-				} else copy(k, k + 1);
+					// An inserted space maps where the character before it does.
+					out[len] = 0x20;
+					map[len] = len > 0 ? map[len - 1] : i;
+					len++;
+				} else {
+					out[len] = t.charCodeAt(k);
+					map[len++] = k;
+				}
 			}
 			copied = j;
 			i = j;
@@ -206,17 +222,13 @@ function collapseSpaced(t: string): Deobfuscated | null {
 			i = Math.max(j, i + 1);
 		}
 	}
-	if (out === null || ranges === null) return null;
-	copy(copied, n);
-	const map = new Int32Array(mapLen);
-	let at = 0;
-	for (let r = 0; r < ranges.length; r += 2) {
-		const a = ranges[r];
-		const b = ranges[r + 1];
-		if (b < 0) map[at++] = a;
-		else for (let k = a; k < b; k++) map[at++] = k;
+	if (out === null || map === null) return null;
+	for (let k = copied; k < n; k++) {
+		out[len] = t.charCodeAt(k);
+		map[len++] = k;
 	}
-	const result: Deobfuscated = { text: out.join(''), map };
+	const text = Buffer.from(out.buffer, out.byteOffset, len * 2).toString('utf16le');
+	const result: Deobfuscated = { text, map: map.subarray(0, len) };
 	if (spaced !== undefined) result.spaced = spaced;
 	return result;
 }
