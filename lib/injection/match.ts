@@ -133,15 +133,18 @@ function planOf(rules: readonly Rule[], rot: boolean): Plan {
  * those without a filter, and those whose filter's key literal occurs (`candidateFilters`); the
  * filter itself is checked by the caller.
  */
-function visitOrder(rules: readonly Rule[], rot: boolean, present: Literals, filterOriginal: boolean): number[] {
+function visitOrder(rules: readonly Rule[], rot: boolean, present: Literals, filterOriginal: boolean): Int32Array {
 	const plan = planOf(rules, rot);
-	const visit = plan.always.slice();
-	if (!filterOriginal) for (const r of plan.original) visit.push(r);
+	const visit = new Int32Array(rules.length);
+	let n = 0;
+	for (const r of plan.always) visit[n++] = r;
+	if (!filterOriginal) for (const r of plan.original) visit[n++] = r;
 	for (const f of candidateFilters(present, rot)) {
 		const r = f < plan.posOf.length ? plan.posOf[f] : -1;
-		if (r >= 0 && (filterOriginal || rules[r].original !== true)) visit.push(r);
+		if (r >= 0 && (filterOriginal || rules[r].original !== true)) visit[n++] = r;
 	}
-	return visit.sort((a, b) => a - b);
+	// Each position is listed once (a filter belongs to one rule); a typed array sorts numerically.
+	return visit.subarray(0, n).sort();
 }
 
 /**
