@@ -21,35 +21,35 @@ function pigWord(text: string, s: number, e: number): boolean {
 	return c !== 0x61 && c !== 0x65 && c !== 0x69 && c !== 0x6f && c !== 0x75;
 }
 
-/** Whether the text has at least `MIN_RUN` words ending in "ay" (an "ay" not followed by a letter): needed for a run. */
-function enoughAyEndings(text: string): boolean {
-	let count = 0;
-	for (let k = text.indexOf('ay'); k >= 0; k = text.indexOf('ay', k + 2)) {
-		if (!isLetter(text.charCodeAt(k + 2)) && ++count >= MIN_RUN) return true;
-	}
-	return false;
+/** Whether a character between two words ends a run: a digit or another script. Punctuation and spaces do not. */
+function breaksRun(c: number): boolean {
+	return (c >= 0x30 && c <= 0x39) || c >= 0x80;
 }
 
+/**
+ * The first run of `MIN_RUN` consecutive Pig Latin words (words: maximal runs of a-z). Every run
+ * ends on a word ending in "ay", so only those are visited (with `indexOf`, in text order), each
+ * checked together with the words before it: ordinary text, where such words are few and far
+ * apart, costs a few probes instead of a walk over every character.
+ */
 function findPigLatin(text: string): Array<[number, number]> {
-	if (!enoughAyEndings(text)) return [];
-	const n = text.length;
-	let run = 0;
-	let runStart = 0;
-	let i = 0;
-	while (i < n) {
-		const c = text.charCodeAt(i);
-		if (!isLetter(c)) {
-			// Digits or other scripts inside a word end the run; punctuation and spaces do not.
-			if ((c >= 0x30 && c <= 0x39) || c >= 0x80) run = 0;
-			i++;
-			continue;
+	for (let k = text.indexOf('ay'); k >= 0; k = text.indexOf('ay', k + 2)) {
+		const end = k + 2;
+		if (isLetter(text.charCodeAt(end))) continue;
+		let e = end;
+		let s = e;
+		let words = 0;
+		for (;;) {
+			while (s > 0 && isLetter(text.charCodeAt(s - 1))) s--;
+			if (!pigWord(text, s, e)) break;
+			if (++words >= MIN_RUN) return [[s, end]];
+			// The previous word, unless something between breaks the run (or there is none).
+			let j = s;
+			while (j > 0 && !isLetter(text.charCodeAt(j - 1)) && !breaksRun(text.charCodeAt(j - 1))) j--;
+			if (j === 0 || !isLetter(text.charCodeAt(j - 1))) break;
+			e = j;
+			s = j;
 		}
-		const s = i;
-		while (i < n && isLetter(text.charCodeAt(i))) i++;
-		if (pigWord(text, s, i)) {
-			if (run === 0) runStart = s;
-			if (++run >= MIN_RUN) return [[runStart, i]];
-		} else run = 0;
 	}
 	return [];
 }
