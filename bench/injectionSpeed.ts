@@ -5,9 +5,17 @@
  * scan for ~10 KB inputs made by concatenating benign e-mails. Each figure is the median of the rounds.
  * `--adversarial`: instead, ms per scan of 1 MB adversarial inputs (long runs, nested encodings,
  * deep HTML, repeated trigger phrases, spaced letters, leetspeak), the median of the rounds.
+ *
+ * `--reference DIR`: also load the scanner of another build (DIR is its `dist` directory, e.g. an
+ * older commit built in a git worktree) and measure both in this one process, round by round in
+ * alternating order, on CPU time: the table then gives both figures and their ratio (this build ÷
+ * the reference), which stay meaningful on a shared, noisy machine where absolute figures do not.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { scanText } from '../lib/injection';
+
+type Scan = (text: string) => { findings: readonly unknown[] };
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);
@@ -33,21 +41,21 @@ interface Row {
 	track: string;
 }
 
-/** MB/s (10^6 bytes of UTF-8 per second) over one pass of the texts. */
-function throughput(texts: readonly string[], bytes: number): number {
-	const t0 = process.hrtime.bigint();
+/** MB/s (10^6 bytes of UTF-8 per CPU second) over one pass of the texts. */
+function throughput(scan: Scan, texts: readonly string[], bytes: number): number {
+	const t0 = process.cpuUsage();
 	let sink = 0;
-	for (const t of texts) sink += scanText(t).findings.length;
-	const ns = Number(process.hrtime.bigint() - t0);
+	for (const t of texts) sink += scan(t).findings.length;
+	const used = process.cpuUsage(t0);
 	if (sink < 0) process.stdout.write('');
-	return bytes / 1e6 / (ns / 1e9);
+	return bytes / 1e6 / ((used.user + used.system) / 1e6);
 }
 
-function latencies(texts: readonly string[]): { p50: number; p95: number } {
+function latencies(scan: Scan, texts: readonly string[]): { p50: number; p95: number } {
 	const us: number[] = [];
 	for (const t of texts) {
 		const t0 = process.hrtime.bigint();
-		scanText(t);
+		scan(t);
 		us.push(Number(process.hrtime.bigint() - t0) / 1000);
 	}
 	us.sort((a, b) => a - b);
@@ -83,17 +91,51 @@ function adversarialInputs(): Array<[string, string]> {
 	];
 }
 
-function adversarial(rounds: number): void {
-	const lines = ['injection scanText on 1 MB adversarial inputs, ms per scan (median of rounds)', '', '| input | ms |', '|---|---|'];
+/** The scanners measured: this build's, and the reference build's when given. */
+function scanners(): Array<[string, Scan]> {
+	const out: Array<[string, Scan]> = [['this build', (t) => scanText(t)]];
+	const ref = arg('reference');
+	if (ref !== undefined) {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const mod = require(resolve(ref, 'lib/injection')) as { scanText: Scan };
+		out.unshift(['reference', mod.scanText]);
+	}
+	return out;
+}
+
+/** Runs `measure` for each scanner `rounds` times, alternating which goes first; medians per scanner. */
+function alternate<T>(scans: Array<[string, Scan]>, rounds: number, measure: (scan: Scan) => T): T[][] {
+	const got: T[][] = scans.map(() => []);
+	for (let r = 0; r < rounds; r++) {
+		const idx = scans.map((_, k) => k);
+		if (r % 2 === 1) idx.reverse();
+		for (const k of idx) got[k].push(measure(scans[k][1]));
+	}
+	return got;
+}
+
+function header(scans: Array<[string, Scan]>): string[] {
+	if (scans.length === 1) return ['| measure | value |', '|---|---|'];
+	return ['| measure | reference | this build | ratio (this ÷ reference) |', '|---|---|---|---|'];
+}
+
+function row(label: string, values: number[], digits: number): string {
+	const f = (x: number): string => x.toFixed(digits);
+	if (values.length === 1) return `| ${label} | ${f(values[0])} |`;
+	return `| ${label} | ${f(values[0])} | ${f(values[1])} | ${(values[1] / values[0]).toFixed(2)} |`;
+}
+
+function adversarial(scans: Array<[string, Scan]>, rounds: number): void {
+	const lines = [`injection scanText on 1 MB adversarial inputs, CPU ms per scan (median of ${rounds} rounds)`, '', ...header(scans)];
 	for (const [name, text] of adversarialInputs()) {
-		scanText(text.slice(0, 20_000));
-		const ms: number[] = [];
-		for (let r = 0; r < rounds; r++) {
-			const t0 = process.hrtime.bigint();
-			scanText(text);
-			ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-		}
-		lines.push(`| ${name} | ${median(ms).toFixed(0)} |`);
+		for (const [, scan] of scans) scan(text.slice(0, 20_000));
+		const ms = alternate(scans, rounds, (scan) => {
+			const t0 = process.cpuUsage();
+			scan(text);
+			const used = process.cpuUsage(t0);
+			return (used.user + used.system) / 1000;
+		});
+		lines.push(row(name, ms.map(median), 0));
 	}
 	process.stdout.write(lines.join('\n') + '\n');
 }
@@ -101,8 +143,9 @@ function adversarial(rounds: number): void {
 function main(): void {
 	const data = arg('data') ?? '../shared/data/injection/dev.jsonl';
 	const rounds = Math.max(1, Number(arg('rounds') ?? '5'));
+	const scans = scanners();
 	if (process.argv.includes('--adversarial')) {
-		adversarial(Math.min(rounds, 3));
+		adversarial(scans, Math.min(rounds, 3));
 		return;
 	}
 	const rows: Row[] = [];
@@ -130,30 +173,24 @@ function main(): void {
 	if (big.length === 0 && cur !== '') big.push(cur);
 
 	// Warm-up (JIT), not timed.
-	for (let i = 0; i < Math.min(200, all.length); i++) scanText(all[i]);
-	for (let i = 0; i < Math.min(20, big.length); i++) scanText(big[i]);
-
-	const mbEmail: number[] = [];
-	const mbAll: number[] = [];
-	const p50s: number[] = [];
-	const p95s: number[] = [];
-	for (let r = 0; r < rounds; r++) {
-		mbEmail.push(throughput(emails, emailBytes));
-		mbAll.push(throughput(all, allBytes));
-		const l = latencies(big);
-		p50s.push(l.p50);
-		p95s.push(l.p95);
+	for (const [, scan] of scans) {
+		for (let i = 0; i < Math.min(200, all.length); i++) scan(all[i]);
+		for (let i = 0; i < Math.min(20, big.length); i++) scan(big[i]);
 	}
-	const f = (x: number, d = 1): string => x.toFixed(d);
+
+	const results = alternate(scans, rounds, (scan) => {
+		const l = latencies(scan, big);
+		return { email: throughput(scan, emails, emailBytes), all: throughput(scan, all, allBytes), p50: l.p50, p95: l.p95 };
+	});
+	const med = (k: 'email' | 'all' | 'p50' | 'p95'): number[] => results.map((rs) => median(rs.map((x) => x[k])));
 	const out = [
-		`injection scanText speed — ${data}, median of ${rounds} rounds, one core (node ${process.version})`,
+		`injection scanText speed — ${data}, median of ${rounds} rounds, one core, CPU time (node ${process.version})`,
 		'',
-		'| measure | value |',
-		'|---|---|',
-		`| email-benign MB/s (${emails.length} rows, ${f(emailBytes / 1e6, 2)} MB) | ${f(median(mbEmail))} |`,
-		`| all rows MB/s (${all.length} rows, ${f(allBytes / 1e6, 2)} MB) | ${f(median(mbAll))} |`,
-		`| 10 KB e-mail p50 µs (${big.length} inputs) | ${f(median(p50s), 0)} |`,
-		`| 10 KB e-mail p95 µs | ${f(median(p95s), 0)} |`,
+		...header(scans),
+		row(`email-benign MB/s (${emails.length} rows, ${(emailBytes / 1e6).toFixed(2)} MB)`, med('email'), 1),
+		row(`all rows MB/s (${all.length} rows, ${(allBytes / 1e6).toFixed(2)} MB)`, med('all'), 1),
+		row(`10 KB e-mail p50 µs, wall (${big.length} inputs)`, med('p50'), 0),
+		row('10 KB e-mail p95 µs, wall', med('p95'), 0),
 	];
 	process.stdout.write(out.join('\n') + '\n');
 }
