@@ -18,65 +18,19 @@ export interface NearEdits {
 }
 
 /**
- * Hits of `re` on `text` whose start lies within reach of an edit, in the order and number a full
- * scan would report them, when the rule had no hit on the unedited text: a match elsewhere would
- * read only unchanged characters, so it would have matched the unedited text too. Each window is
- * a slice with `EDGE` characters of context beyond anything the pattern can read.
+ * Hits of `re` on `text` whose start lies in one of `ranges` (flat pairs [a, b] of start offsets,
+ * inclusive, ascending, disjoint), in the order and number a full scan would report them, when no
+ * match can start anywhere else. Each range is run as a slice with `EDGE` characters of context
+ * beyond anything the pattern can read (`reach`); `cursor` carries the end of the last match across
+ * ranges as `lastIndex` does in a full scan.
  */
-function execNear(re: RegExp, reach: number, text: string, edits: readonly number[], rule: Rule, hits: RuleHit[]): void {
+function execRanges(re: RegExp, reach: number, text: string, ranges: readonly number[], rule: Rule, hits: RuleHit[]): void {
 	const n = text.length;
 	let count = 0;
 	let cursor = 0;
-	let k = 0;
-	while (k < edits.length && count < MAX_PER_RULE) {
-		// Start positions [a, b] whose matches can read an edit; merge overlapping ranges.
-		const a = Math.max(cursor, edits[k] - reach - EDGE, 0);
-		let b = edits[k] + EDGE;
-		k++;
-		while (k < edits.length && edits[k] - reach - EDGE <= b + 1) b = edits[k++] + EDGE;
-		if (b < a) continue;
-		const from = Math.max(0, a - EDGE);
-		const to = Math.min(n, b + reach + EDGE);
-		const sub = text.slice(from, to);
-		re.lastIndex = a - from;
-		let m: RegExpExecArray | null;
-		while ((m = re.exec(sub)) !== null) {
-			const s = m.index + from;
-			if (s > b) break;
-			const e = s + m[0].length;
-			if (e === s) re.lastIndex++;
-			cursor = re.lastIndex + from;
-			hits.push({ category: rule.category, rule: rule.id, weight: rule.weight, start: s, end: e });
-			if (++count >= MAX_PER_RULE) break;
-		}
-		re.lastIndex = 0;
-	}
-}
-
-/**
- * Hits of `re` on a long `text`, in the order and number a full scan would report them, running
- * the regex only over the chunks whose literals satisfy the rule's filter (`chunkLiterals`): a
- * match starting in any other chunk would contain the literals of its chunk's range, so there is
- * none. Consecutive passing chunks form one window (a slice with `EDGE` characters of context
- * beyond anything the pattern can read); `cursor` carries the end of the last match across
- * windows as `lastIndex` does in a full scan.
- */
-function execChunks(re: RegExp, reach: number, text: string, chunks: readonly Literals[], filter: Filter, rule: Rule, hits: RuleHit[]): void {
-	const n = text.length;
-	let count = 0;
-	let cursor = 0;
-	let k = 0;
-	while (k < chunks.length && count < MAX_PER_RULE) {
-		if (!filterMayMatch(filter, chunks[k], false)) {
-			k++;
-			continue;
-		}
-		const first = k * CHUNK;
-		k++;
-		while (k < chunks.length && filterMayMatch(filter, chunks[k], false)) k++;
-		// Match starts [a, b].
-		const a = Math.max(cursor, first);
-		const b = Math.min(n, k * CHUNK) - 1;
+	for (let r = 0; r < ranges.length && count < MAX_PER_RULE; r += 2) {
+		const a = Math.max(cursor, ranges[r]);
+		const b = ranges[r + 1];
 		if (b < a) continue;
 		const from = Math.max(0, a - EDGE);
 		const to = Math.min(n, b + reach + EDGE);
@@ -95,6 +49,60 @@ function execChunks(re: RegExp, reach: number, text: string, chunks: readonly Li
 		}
 		re.lastIndex = 0;
 	}
+}
+
+/**
+ * Starts of matches that can read an edit (`edits` ascending), as ranges for `execRanges`: when
+ * the rule had no hit on the unedited text, a match elsewhere would read only unchanged
+ * characters, so it would have matched the unedited text too. Overlapping ranges are merged.
+ */
+function nearRanges(edits: readonly number[], reach: number, n: number): number[] {
+	const out: number[] = [];
+	let k = 0;
+	while (k < edits.length) {
+		const a = Math.max(edits[k] - reach - EDGE, 0);
+		let b = edits[k] + EDGE;
+		k++;
+		while (k < edits.length && edits[k] - reach - EDGE <= b + 1) b = edits[k++] + EDGE;
+		out.push(a, Math.min(b, n - 1));
+	}
+	return out;
+}
+
+/**
+ * Starts in the chunks (`chunkLiterals`) whose literals satisfy the rule's filter, as ranges for
+ * `execRanges`: a match of at most `CHUNK_REACH` characters starting in any other chunk would
+ * contain the literals of its chunk's range, so there is none. Consecutive chunks form one range.
+ */
+function chunkRanges(chunks: readonly Literals[], filter: Filter, n: number): number[] {
+	const out: number[] = [];
+	let k = 0;
+	while (k < chunks.length) {
+		if (!filterMayMatch(filter, chunks[k], false)) {
+			k++;
+			continue;
+		}
+		const first = k * CHUNK;
+		k++;
+		while (k < chunks.length && filterMayMatch(filter, chunks[k], false)) k++;
+		out.push(first, Math.min(n, k * CHUNK) - 1);
+	}
+	return out;
+}
+
+/** The starts in both lists of ranges. */
+function intersect(x: readonly number[], y: readonly number[]): number[] {
+	const out: number[] = [];
+	let i = 0;
+	let j = 0;
+	while (i < x.length && j < y.length) {
+		const a = Math.max(x[i], y[j]);
+		const b = Math.min(x[i + 1], y[j + 1]);
+		if (a <= b) out.push(a, b);
+		if (x[i + 1] < y[j + 1]) i += 2;
+		else j += 2;
+	}
+	return out;
 }
 
 /** Per rule list and mode: the positions that always run, and the position of each filter. */
@@ -177,19 +185,19 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 		if (rule.original !== true) {
 			const filter = filters[r];
 			if (!filterMayMatch(filter, present, rot)) continue;
+			// Long texts: only the chunks whose literals satisfy the filter can hold a match start.
+			const chunked = !rot && filter !== undefined && target.length >= CHUNK_MIN_TEXT && matchReach(re) <= CHUNK_REACH;
 			if (near !== null && rule.accept === undefined && !near.fired.has(rule.id)) {
 				const reach = matchReach(re);
 				if (reach !== Infinity) {
-					execNear(re, reach, target, near.edits, rule, hits);
+					const ranges = nearRanges(near.edits, reach, target.length);
+					execRanges(re, reach, target, chunked && filter !== undefined ? intersect(ranges, chunkRanges(chunkLiterals(present), filter, target.length)) : ranges, rule, hits);
 					continue;
 				}
 			}
-			if (!rot && filter !== undefined && target.length >= CHUNK_MIN_TEXT) {
-				const reach = matchReach(re);
-				if (reach <= CHUNK_REACH) {
-					execChunks(re, reach, target, chunkLiterals(present), filter, rule, hits);
-					continue;
-				}
+			if (chunked && filter !== undefined) {
+				execRanges(re, matchReach(re), target, chunkRanges(chunkLiterals(present), filter, target.length), rule, hits);
+				continue;
 			}
 		} else if (asciiOriginal && !rot) {
 			if (!filterMayMatch(filters[r], present, false)) continue;
