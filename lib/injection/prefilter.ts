@@ -788,11 +788,12 @@ const cachePresent: Literals[] = [];
 let cacheNext = 0;
 
 /**
- * The literals found in a text: `has[id]` is 1 for a present literal, `ids` lists them. The
- * candidate bitmaps (filters whose key literal is present) are computed on first use.
+ * The literals found in a text: `has` is a bit set (see `newPresence`) of the present literals,
+ * `ids` lists them. The candidate bitmaps (filters whose key literal is present) are computed on
+ * first use.
  */
 export interface Literals {
-	has: Uint8Array;
+	has: Int32Array;
 	ids: number[];
 	cand: Uint8Array | null;
 	rotCand: Uint8Array | null;
@@ -808,6 +809,27 @@ export interface Literals {
 	 * length), so a chunk without an edit in its range has the base's chunk literals.
 	 */
 	near?: { base: Literals; edits: readonly number[] };
+}
+
+/**
+ * A zeroed presence bit set: bit `id` of the first `WORDS` words says literal `id` is present;
+ * the same bit of the next `WORDS` words says a short literal was looked for and is absent (see
+ * `shortPresent`). Carved from a shared slab: allocating a typed array per text costs more than
+ * zeroing it. A slab is never reused; it is collected when no set carved from it is left.
+ */
+const WORDS = (litStr.length + 31) >>> 5;
+const SLAB_SETS = 32;
+let slab = new Int32Array(0);
+let slabUsed = 0;
+function newPresence(): Int32Array {
+	const size = 2 * WORDS;
+	if (slabUsed + size > slab.length) {
+		slab = new Int32Array(size * SLAB_SETS);
+		slabUsed = 0;
+	}
+	const out = slab.subarray(slabUsed, slabUsed + size);
+	slabUsed += size;
+	return out;
 }
 
 /** Literals newly marked present by `feed` during the current scan. */
@@ -831,21 +853,22 @@ for (let c = 0; c < 128; c++) {
 }
 
 /** Feed one code unit of the marked stream; returns the next premultiplied state. */
-function feed(st: number, c: number, present: Uint8Array, gen: number): number {
+function feed(st: number, c: number, present: Int32Array, gen: number): number {
 	st = step(st, c);
 	if (st >= OUT_FROM) record(st, present, gen);
 	return st;
 }
 
 /** Records the outputs of a state just reached (in `found` as they are first marked). */
-function record(st: number, present: Uint8Array, gen: number): void {
+function record(st: number, present: Int32Array, gen: number): void {
 	if (chunkSink !== null) recordInChunks(st, chunkSink);
 	if (doneAt[st] !== gen) {
 		doneAt[st] = gen;
 		for (let k = outStart[st]; k < outStart[st + 1]; k++) {
 			const id = outIds[k];
-			if (present[id] === 0) {
-				present[id] = 1;
+			const bit = 1 << (id & 31);
+			if ((present[id >>> 5] & bit) === 0) {
+				present[id >>> 5] |= bit;
 				found.push(id);
 			}
 		}
@@ -873,8 +896,9 @@ function recordInChunks(st: number, chunks: Literals[]): void {
 		const c = chunks[k - j];
 		for (let x = outStart[st]; x < outStart[st + 1]; x++) {
 			const id = outIds[x];
-			if (c.has[id] === 0) {
-				c.has[id] = 1;
+			const bit = 1 << (id & 31);
+			if ((c.has[id >>> 5] & bit) === 0) {
+				c.has[id >>> 5] |= bit;
 				c.ids.push(id);
 			}
 		}
@@ -895,8 +919,8 @@ function scanLiterals(text: string): Literals {
 		// `CHUNK`), and the text's literals are their union.
 		const n = text.length;
 		const chunks: Literals[] = [];
-		for (let a = 0; a < n; a += CHUNK) chunks.push({ has: new Uint8Array(litStr.length), ids: [], cand: null, rotCand: null, text: text.slice(a, Math.min(n, a + CHUNK + CHUNK_REACH)), chunks: null });
-		const present = new Uint8Array(litStr.length);
+		for (let a = 0; a < n; a += CHUNK) chunks.push({ has: newPresence(), ids: [], cand: null, rotCand: null, text: text.slice(a, Math.min(n, a + CHUNK + CHUNK_REACH)), chunks: null });
+		const present = newPresence();
 		found = [];
 		chunkSink = chunks;
 		try {
@@ -906,7 +930,7 @@ function scanLiterals(text: string): Literals {
 		}
 		return { has: present, ids: found, cand: null, rotCand: null, text, chunks };
 	}
-	const present = new Uint8Array(litStr.length);
+	const present = newPresence();
 	found = [];
 	scanRange(text, 0, text.length, present, nextGeneration());
 	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null };
@@ -944,7 +968,7 @@ export function chunkLiterals(lits: Literals): Literals[] {
 				continue;
 			}
 		}
-		const present = new Uint8Array(litStr.length);
+		const present = newPresence();
 		found = [];
 		scanRange(text, a, b, present, nextGeneration());
 		chunks.push({ has: present, ids: found, cand: null, rotCand: null, text: text.slice(a, b), chunks: null });
@@ -991,7 +1015,7 @@ export function candidateFilters(lits: Literals, rot: boolean): readonly number[
 }
 
 /** One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`. */
-function scanRange(text: string, from: number, n: number, present: Uint8Array, gen: number): void {
+function scanRange(text: string, from: number, n: number, present: Int32Array, gen: number): void {
 	// Module-level bindings copied to locals: the loop then reads registers, not the module's
 	// context (`nClasses` is a `let`, which V8 would check for initialisation on every read).
 	const table = trans;
@@ -1077,7 +1101,7 @@ function allHold(clauses: Int32Array[], lits: Literals): boolean {
 		let ok = false;
 		for (let k = 0; k < cl.length; k++) {
 			const id = cl[k];
-			if (present[id] === 1 || (present[id] === 0 && shortLit[id] !== null && shortPresent(lits, id))) {
+			if ((present[id >>> 5] & (1 << (id & 31))) !== 0 || (shortLit[id] !== null && shortPresent(lits, id))) {
 				ok = true;
 				break;
 			}
@@ -1089,6 +1113,8 @@ function allHold(clauses: Int32Array[], lits: Literals): boolean {
 
 /** Whether a short literal may occur in the text (a space or control stands for a class: assume yes). */
 function shortPresent(lits: Literals, id: number): boolean {
+	const bit = 1 << (id & 31);
+	if ((lits.has[WORDS + (id >>> 5)] & bit) !== 0) return false;
 	const s = shortLit[id] as string;
 	const mode = shortMode[id];
 	let yes = true;
@@ -1109,7 +1135,7 @@ function shortPresent(lits: Literals, id: number): boolean {
 			}
 		}
 	}
-	lits.has[id] = yes ? 1 : 2;
+	lits.has[(yes ? 0 : WORDS) + (id >>> 5)] |= bit;
 	return yes;
 }
 
@@ -1174,7 +1200,8 @@ export function matchReach(re: RegExp): number {
  */
 const NEAR_CHARS = 2 * MAX_LIT + 8;
 export function literalsPresentNear(text: string, edits: readonly number[], base: Literals): Literals {
-	const present = base.has.slice();
+	const present = newPresence();
+	present.set(base.has);
 	found = base.ids.slice();
 	const n = text.length;
 	const gen = nextGeneration();
@@ -1193,7 +1220,8 @@ export function literalsPresentNear(text: string, edits: readonly number[], base
 	}
 	if (a >= 0) scanRange(text, a, Math.min(n, b), present, gen);
 	// Answers about short literals were for the other text.
-	for (const id of shortIds) present[id] = 0;
+	for (const id of shortIds) present[id >>> 5] &= ~(1 << (id & 31));
+	present.fill(0, WORDS);
 	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null, near: { base, edits } };
 }
 
