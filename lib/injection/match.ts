@@ -113,6 +113,8 @@ interface Plan {
 	original: number[];
 	/** `Filter.idx` → position in the list, or -1. */
 	posOf: Int32Array;
+	/** Scratch marks by position for `visitOrder` (all zero between calls). */
+	mark: Uint8Array;
 }
 const plans: Array<WeakMap<readonly Rule[], Plan>> = [new WeakMap(), new WeakMap()];
 
@@ -123,7 +125,7 @@ function planOf(rules: readonly Rule[], rot: boolean): Plan {
 	const filters = filtersOf(rules, rot);
 	let size = 0;
 	for (const f of filters) if (f !== undefined) size = Math.max(size, f.idx + 1);
-	plan = { always: [], original: [], posOf: new Int32Array(size).fill(-1) };
+	plan = { always: [], original: [], posOf: new Int32Array(size).fill(-1), mark: new Uint8Array(rules.length) };
 	for (let r = 0; r < rules.length; r++) {
 		const f = filters[r];
 		if (rules[r].find !== undefined || f === undefined || plan.posOf[f.idx] >= 0) plan.always.push(r);
@@ -141,18 +143,24 @@ function planOf(rules: readonly Rule[], rot: boolean): Plan {
  * those without a filter, and those whose filter's key literal occurs (`candidateFilters`); the
  * filter itself is checked by the caller.
  */
-function visitOrder(rules: readonly Rule[], rot: boolean, present: Literals, filterOriginal: boolean): Int32Array {
+function visitOrder(rules: readonly Rule[], rot: boolean, present: Literals, filterOriginal: boolean): number[] {
 	const plan = planOf(rules, rot);
-	const visit = new Int32Array(rules.length);
-	let n = 0;
-	for (const r of plan.always) visit[n++] = r;
-	if (!filterOriginal) for (const r of plan.original) visit[n++] = r;
+	const mark = plan.mark;
+	for (const r of plan.always) mark[r] = 1;
+	if (!filterOriginal) for (const r of plan.original) mark[r] = 1;
 	for (const f of candidateFilters(present, rot)) {
 		const r = f < plan.posOf.length ? plan.posOf[f] : -1;
-		if (r >= 0 && (filterOriginal || rules[r].original !== true)) visit[n++] = r;
+		if (r >= 0 && (filterOriginal || rules[r].original !== true)) mark[r] = 1;
 	}
-	// Each position is listed once (a filter belongs to one rule); a typed array sorts numerically.
-	return visit.subarray(0, n).sort();
+	// Collected in list order (and the marks cleared for the next call).
+	const visit: number[] = [];
+	for (let r = 0; r < mark.length; r++) {
+		if (mark[r] !== 0) {
+			visit.push(r);
+			mark[r] = 0;
+		}
+	}
+	return visit;
 }
 
 /**

@@ -977,8 +977,21 @@ export function chunkLiterals(lits: Literals): Literals[] {
 	return chunks;
 }
 
+/** Zeroed candidate bitmaps carved from a shared slab (as `newPresence`). */
+let candSlab = new Uint8Array(0);
+let candUsed = 0;
+function newCandidates(): Uint8Array {
+	if (candUsed + nFilters > candSlab.length) {
+		candSlab = new Uint8Array(nFilters * 256);
+		candUsed = 0;
+	}
+	const out = candSlab.subarray(candUsed, candUsed + nFilters);
+	candUsed += nFilters;
+	return out;
+}
+
 function candidates(lits: Literals, rot: boolean): Uint8Array {
-	const cand = new Uint8Array(nFilters);
+	const cand = newCandidates();
 	const list: number[] = [];
 	const index = rot ? rotKeys : plainKeys;
 	for (const f of index.always) {
