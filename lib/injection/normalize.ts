@@ -71,6 +71,25 @@ function foldCached(cp: number): string {
 	return f;
 }
 
+/** Work buffers of `normalize`, kept between calls up to this many code units. */
+const MAX_SCRATCH = 1 << 20;
+let scratchOut = new Uint16Array(0);
+let scratchMap = new Int32Array(0);
+/** Views' maps are carved from shared slabs (a typed array of its own costs microseconds to allocate). */
+const MAP_SLAB = 1 << 16;
+let mapSlab = new Int32Array(0);
+let mapSlabUsed = 0;
+function carveMap(size: number): Int32Array {
+	if (size > MAP_SLAB / 4) return new Int32Array(size);
+	if (mapSlabUsed + size > mapSlab.length) {
+		mapSlab = new Int32Array(MAP_SLAB);
+		mapSlabUsed = 0;
+	}
+	const out = mapSlab.subarray(mapSlabUsed, mapSlabUsed + size);
+	mapSlabUsed += size;
+	return out;
+}
+
 export function normalize(text: string): Normalized {
 	const signals: Signal[] = [];
 	const smuggled: Smuggled[] = [];
@@ -78,8 +97,9 @@ export function normalize(text: string): Normalized {
 		return { view: { text: text.toLowerCase(), map: null }, signals, smuggled };
 	}
 	// Output as UTF-16 code units; folds can expand a character, so allow some slack and grow if needed.
-	let out = new Uint16Array(text.length + 64);
-	let map = new Int32Array(text.length + 64);
+	// The buffers are reused by the next call (only the map is handed out, as a copy).
+	let out = scratchOut.length >= text.length + 64 ? scratchOut : new Uint16Array(text.length + 64);
+	let map = scratchMap.length >= text.length + 64 ? scratchMap : new Int32Array(text.length + 64);
 	const ensure = (extra: number): void => {
 		if (outLen + extra <= out.length) return;
 		const size = Math.max(out.length * 2, outLen + extra + 64);
@@ -186,5 +206,9 @@ export function normalize(text: string): Normalized {
 	if (zwSplits >= 2) signals.push({ category: 'smuggling', rule: 'zero_width_split', weight: 0.2, start: zwFirst, end: zwFirst + 1 });
 	if (bidiCount > 0) signals.push({ category: 'smuggling', rule: 'bidi_override', weight: 0.5, start: bidiFirst, end: bidiFirst + 1 });
 	const folded = Buffer.from(out.buffer, out.byteOffset, outLen * 2).toString('utf16le');
-	return { view: { text: folded, map: map.subarray(0, outLen) }, signals, smuggled };
+	if (out.length <= MAX_SCRATCH) scratchOut = out;
+	if (map.length <= MAX_SCRATCH) scratchMap = map;
+	const owned = carveMap(outLen);
+	owned.set(map.subarray(0, outLen));
+	return { view: { text: folded, map: owned }, signals, smuggled };
 }
