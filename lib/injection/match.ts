@@ -1,5 +1,5 @@
 /** Runs rules over a view and returns hits in the view's own offsets. */
-import { CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, candidateFilters, chunkLiterals, type Filter, filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach } from './prefilter';
+import { CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, candidateFilters, chunkLiterals, type Filter, filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach, originalFilter } from './prefilter';
 import type { Rule } from './rules';
 import type { RuleHit } from './types';
 
@@ -166,8 +166,9 @@ function visitOrder(rules: readonly Rule[], rot: boolean, present: Literals, fil
 /**
  * `rotSource`: when `folded` is ROT13(rotSource), the literal pre-filter is evaluated on
  * `rotSource` with ROT13-transformed literals (same answer, and shared with the plain scan).
- * `asciiOriginal`: `original` is ASCII-only and `folded` is its lower-cased view, so the rules that
- * scan the original are pre-filtered too (otherwise they always run).
+ * `original`, when given, is the text `folded` is the normalised view of (the rules that scan the
+ * original are pre-filtered on that view). `asciiOriginal`: it is ASCII-only, so that view is the
+ * text lower-cased, which filters those rules more tightly.
  */
 export function runRules(rules: readonly Rule[], folded: string, original: string | null, rotSource: string | null = null, near: NearEdits | null = null, asciiOriginal = false): RuleHit[] {
 	const hits: RuleHit[] = [];
@@ -207,8 +208,9 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 				execRanges(re, matchReach(re), target, chunkRanges(chunkLiterals(present), filter, target.length), rule, hits);
 				continue;
 			}
-		} else if (asciiOriginal && !rot) {
-			if (!filterMayMatch(filters[r], present, false)) continue;
+		} else if (!rot) {
+			// `folded` is the view of `original` (see below), in `lower` or `loose` terms.
+			if (!filterMayMatch(asciiOriginal ? filters[r] : originalFilter(rule, false), present, false)) continue;
 		}
 		re.lastIndex = 0;
 		let m: RegExpExecArray | null;

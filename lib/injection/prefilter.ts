@@ -556,7 +556,35 @@ function litId(full: Lit): number {
  * for character, so a literal of the original is the lower-cased literal of the view, with the
  * same word boundaries).
  */
-type Mode = 'plain' | 'rot' | 'lower';
+type Mode = 'plain' | 'rot' | 'lower' | 'loose';
+
+/**
+ * Mode `loose`: a case-sensitive rule's literals tested on the view of any original. The view
+ * keeps every ASCII character of the original, lower-cased and in order, but may drop or fold the
+ * characters around it (invisibles, accented letters, other spaces), so only what stays true is
+ * kept: each literal becomes its longest piece of printable ASCII without a space (a space may
+ * stand for any whitespace, some of which the view drops; other characters may fold), lower-cased,
+ * with no word boundary at its ends; a clause with a literal that has no such piece is dropped
+ * (it may hold whatever the view says).
+ */
+function loosen(clauses: Cnf): Cnf {
+	const out: Cnf = [];
+	for (const cl of clauses) {
+		const lits: Lit[] = [];
+		let open = false;
+		for (const l of cl) {
+			let best = '';
+			for (const piece of l.s.split(/[^\x21-\x7e]+/)) if (piece.length > best.length) best = piece;
+			if (best === '') {
+				open = true;
+				break;
+			}
+			lits.push({ s: best.toLowerCase(), bs: false, be: false });
+		}
+		if (!open) out.push(lits);
+	}
+	return out;
+}
 
 function register(re: RegExp, into: Map<RegExp, Filter>, mode: Mode): void {
 	const rot = mode === 'rot';
@@ -570,6 +598,13 @@ function register(re: RegExp, into: Map<RegExp, Filter>, mode: Mode): void {
 	} catch (e) {
 		if (e instanceof Unsupported) return;
 		throw e;
+	}
+	if (mode === 'loose') {
+		gate = loosen(gate);
+		alts = alts.map(loosen);
+		// An alternative left without clauses always holds: then only the gate can filter.
+		if (alts.some((a) => a.length === 0)) alts = [gate];
+		if (gate.length === 0 && alts.every((a) => a.length === 0)) return;
 	}
 	if (alts.length === 0) return;
 	// Cheap tests first: within a clause, literals of the automaton before short ones (tested with
@@ -608,9 +643,11 @@ function register(re: RegExp, into: Map<RegExp, Filter>, mode: Mode): void {
 	into.set(re, { idx: nFilters++, gate: toIds(gate), alts: useAlts ? out : [], key: [...key] });
 }
 
-/** Filters of the case-sensitive rules that scan the original text (mode `lower`, see `Mode`). */
+/** Filters of the case-sensitive rules that scan the original text (modes `lower` and `loose`, see `Mode`). */
 const lowerClauses = new Map<RegExp, Filter>();
+const looseClauses = new Map<RegExp, Filter>();
 for (const r of ALL_RULES) if (r.re !== undefined) register(r.re, r.original === true ? lowerClauses : ruleClauses, r.original === true ? 'lower' : 'plain');
+for (const r of ALL_RULES) if (r.re !== undefined && r.original === true) register(r.re, looseClauses, 'loose');
 for (const r of ROT13_RULES) if (r.re !== undefined && r.original !== true) register(r.re, rotClauses, 'rot');
 
 /** Literal id → filters (plain and ROT13 kept apart) that list it in their key, flattened (CSR). */
@@ -636,7 +673,7 @@ function keyIndex(filters: Iterable<Filter>): KeyIndex {
 }
 const shortIds: number[] = [];
 for (let id = 0; id < shortLit.length; id++) if (shortLit[id] !== null) shortIds.push(id);
-const plainKeys = keyIndex([...ruleClauses.values(), ...lowerClauses.values()]);
+const plainKeys = keyIndex([...ruleClauses.values(), ...lowerClauses.values(), ...looseClauses.values()]);
 const rotKeys = keyIndex(rotClauses.values());
 
 // Aho–Corasick automaton over UTF-16 code units. ASCII transitions are a dense DFA table;
@@ -1079,6 +1116,14 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 export function mayMatch(rule: Rule, lits: Literals, rot = false): boolean {
 	if (rule.re === undefined) return true;
 	return filterMayMatch((rot ? rotClauses : rule.original === true ? lowerClauses : ruleClauses).get(rule.re), lits, rot);
+}
+
+/**
+ * The filter of a rule that reads the original text, for literals of the original's view: when
+ * the original is ASCII-only (mode `lower`) or any text (mode `loose`); undefined: none.
+ */
+export function originalFilter(rule: Rule, asciiOnly: boolean): Filter | undefined {
+	return rule.re === undefined ? undefined : (asciiOnly ? lowerClauses : looseClauses).get(rule.re);
 }
 
 /**
