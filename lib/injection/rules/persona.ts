@@ -3,6 +3,63 @@ import { gap, S, type Rule } from './rule';
 
 const C = 'new_task_or_persona';
 
+/** Words that make an upper-case persona token count when one is within `NEAR` characters (the name "Dan" alone never does). */
+const JAILBREAK_WORDS = ['jailbreak', 'mode', 'persona', 'character', 'chatgpt', 'gpt', 'openai', 'restrictions', 'pretend', 'respond', 'answer', 'stay', 'unfiltered'];
+const NEAR = 400;
+const JAILBREAK_WORD = new RegExp(`\\b(?:${JAILBREAK_WORDS.join('|')})\\b`);
+
+/** Where the words occur (as substrings, ascending starts) in the lower-cased text last asked about. */
+let occText: string | null = null;
+let occLower = '';
+let occStarts: number[] = [];
+let occEnds: number[] = [];
+
+function isWordCode(c: number): boolean {
+	return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
+
+/**
+ * Whether a jailbreak word stands in the window [s − NEAR, s + NEAR) of the text, lower-cased, as
+ * a whole word of that window (the window's edges count as word boundaries): the same answer as
+ * testing `JAILBREAK_WORD` on the window, found from the words' occurrences in the whole text
+ * (computed once per text) instead of a regex pass over 800 characters per token, which made a
+ * text of repeated tokens slow. Texts whose lower case changes length use the regex.
+ */
+function nearJailbreakWord(t: string, s: number): boolean {
+	if (t !== occText) {
+		occText = t;
+		occLower = t.toLowerCase();
+		const found: Array<[number, number]> = [];
+		if (occLower.length === t.length) {
+			for (const w of JAILBREAK_WORDS) for (let k = occLower.indexOf(w); k >= 0; k = occLower.indexOf(w, k + 1)) found.push([k, k + w.length]);
+		}
+		found.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+		occStarts = found.map((x) => x[0]);
+		occEnds = found.map((x) => x[1]);
+	}
+	const a = Math.max(0, s - NEAR);
+	const b = Math.min(t.length, s + NEAR);
+	// Lower-casing that changes a text's length moves its offsets: test the window itself.
+	if (occLower.length !== t.length) return JAILBREAK_WORD.test(t.slice(a, b).toLowerCase());
+	// First occurrence starting at or after a.
+	let lo = 0;
+	let hi = occStarts.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (occStarts[mid] < a) lo = mid + 1;
+		else hi = mid;
+	}
+	for (let k = lo; k < occStarts.length && occStarts[k] < b; k++) {
+		const p = occStarts[k];
+		const q = occEnds[k];
+		if (q > b) continue;
+		if (p > a && isWordCode(occLower.charCodeAt(p - 1))) continue;
+		if (q < b && isWordCode(occLower.charCodeAt(q))) continue;
+		return true;
+	}
+	return false;
+}
+
 export const personaRules: Rule[] = [
 	{ id: 'you_are_now', category: C, weight: 0.6, re: rx(String.raw`\byou${S}are${S}now${S}(?:a|an|my|the|in|called|named|going|free|no${S}longer|unrestricted|acting|playing|operating)\b`) },
 	{ id: 'from_now_on', category: C, weight: 0.55, re: rx(String.raw`\b(?:from${S}now${S}on|from${S}this${S}(?:point|moment)${S}(?:on|forward)|starting${S}now)\s{0,3},?${S}(?:you|your|u)\b`) },
@@ -24,11 +81,7 @@ export const personaRules: Rule[] = [
 	{ id: 'praise_then_task', category: C, weight: 0.5, re: rx(String.raw`\b(?:(?:very${S})?well${S}done|very${S}good|excellent(?:${S}performance)?|simply${S}great|great${S}job|congratulations|sehr${S}gut|gut${S}gemacht|ausgezeichnet|hervorragend|einfach${S}gro(?:ß|ss)artig)\b[^\n]{0,120}\b(?:now|nun|jetzt)${S}(?:please${S}|bitte${S})?(?:write|help|answer|tell|i${S}need|we|further|new|concentrate|focus|comes?|let'?s|formulate|generate|folgen|schreibe|verfasse|hilf|beantworte|bitten|komm|mit${S}(?:der${S})?folgende[rn]?|ich${S}brauche|habe${S}ich)\b|\b(?:sehr${S}gut|gut${S}gemacht|ausgezeichnet|hervorragend|well${S}done|great${S}job|excellent)\b[^\n]{0,60}\b(?:verfasse|schreibe|formuliere|beantworte|erstelle|nenne|write|answer|compose|generate)${S}(?:mir${S}|me${S})?(?:nun|jetzt|now)\b`) },
 	{ id: 'stop_interrupt', category: C, weight: 0.5, re: rx(String.raw`\b(?:attention|achtung|stop|stopp|halt)\b\s{0,3}[-!:.]{1,3}\s{0,3}(?:stop|stopp|halt)\b|(?:^|[.!?]\s{0,3})(?:stop|stopp)\s{0,3}[-:!]{1,3}\s{0,3}(?:write|say|print|output|schreibe|sag)\b|\brepeat${S}after${S}me\b`) },
 	{ id: 'dan_do_anything_now', category: C, weight: 0.9, re: rx(String.raw`\bdo${S}anything${S}now\b`) },
-	{ id: 'dan_token', category: C, weight: 0.4, original: true, re: /\b(?:DAN|D\.A\.N\.?|STAN|DUDE|AIM|DevMode|BetterDAN|AntiGPT)\b(?!\s(?:Brown|Smith|Jones))/g, accept: (t, s) => {
-		// Upper-case persona tokens only count near jailbreak vocabulary (the name "Dan" never does).
-		const w = t.slice(Math.max(0, s - 400), s + 400).toLowerCase();
-		return /\b(?:jailbreak|mode|persona|character|chatgpt|gpt|openai|restrictions|pretend|respond|answer|stay|unfiltered)\b/.test(w);
-	} },
+	{ id: 'dan_token', category: C, weight: 0.4, original: true, re: /\b(?:DAN|D\.A\.N\.?|STAN|DUDE|AIM|DevMode|BetterDAN|AntiGPT)\b(?!\s(?:Brown|Smith|Jones))/g, accept: nearJailbreakWord },
 	{ id: 'jailbreak_word', category: C, weight: 0.5, re: rx(String.raw`\bjail-?broken\b|\bjailbreak(?:ed|ing)?${S}(?:mode|prompt|version|enabled)\b|\b(?:you${S}are|you'?re)${S}(?:now${S})?(?:a${S})?jail-?broken\b`) },
 	{ id: 'developer_mode', category: C, weight: 0.6, re: rx(String.raw`\b(?:developer|dev|god|debug|admin|sudo|unrestricted|evil|chaos|opposite)${S}mode\b${gap(2)}${S}(?:enabled|activated|on|output|response)\b|\b(?:enable|enter|activate|switch${S}to)${S}(?:the${S})?(?:developer|dev|god|debug|admin|sudo|unrestricted|evil)${S}mode\b`) },
 	{ id: 'no_restrictions', category: C, weight: 0.4, re: rx(String.raw`\b(?:without|free${S}(?:of|from)|no|not${S}bound${S}by|not${S}restricted${S}by|break${S}(?:free${S}of|the))${S}(?:any${S})?(?:restrictions|limitations|censorship|filters|filtering|rules|boundaries|ethical${S}(?:guidelines|constraints|restrictions)|moral${S}(?:guidelines|constraints|restrictions)|content${S}polic(?:y|ies)|guidelines)\b`) },

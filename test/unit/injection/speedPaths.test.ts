@@ -240,6 +240,40 @@ describe('injection speed paths keep results', () => {
 		expect(compared).toBe(14);
 	});
 
+	it("finds dan_token's nearby jailbreak word as a regex over its 800-character window does", () => {
+		const accept = ALL_RULES.find((r) => r.id === 'dan_token')?.accept;
+		expect(accept).toBeDefined();
+		if (accept === undefined) return;
+		const reference = (t: string, s: number): boolean =>
+			/\b(?:jailbreak|mode|persona|character|chatgpt|gpt|openai|restrictions|pretend|respond|answer|stay|unfiltered)\b/.test(t.slice(Math.max(0, s - 400), s + 400).toLowerCase());
+		const parts = ['DAN', ' ', ' ', 'mode', 'xmode', 'modex', 'MODE', 'gpt', 'ChatGPT', 'stay', '_stay', 'stay9', 'é', 'Σ', '\n', 'the weekly report ', 'x'.repeat(97), 'İ'];
+		let x = 17;
+		const rnd = (): number => {
+			x = (x * 1103515245 + 12345) & 0x7fffffff;
+			return x / 0x7fffffff;
+		};
+		let checked = 0;
+		let yes = 0;
+		for (let k = 0; k < 300; k++) {
+			let t = '';
+			const len = Math.floor(rnd() * 60);
+			for (let i = 0; i < len; i++) {
+				const p = parts[Math.floor(rnd() * parts.length)];
+				// Few İ (whose lower case is longer): most texts take the fast path.
+				t += p === 'İ' && rnd() < 0.9 ? 'I' : p;
+			}
+			for (let s = 0; s < t.length; s += 1 + Math.floor(rnd() * 7)) {
+				const want = reference(t, s);
+				expect({ t, s, got: accept(t, s, s + 3) }).toEqual({ t, s, got: want });
+				checked++;
+				if (want) yes++;
+			}
+		}
+		expect(checked).toBeGreaterThan(5000);
+		expect(yes).toBeGreaterThan(500);
+		expect(checked - yes).toBeGreaterThan(500);
+	});
+
 	it('reads small character classes and word lists into the literals around them', () => {
 		// The colon after the verb is part of the required literal ("say:"), not a clause of its own.
 		const lits = requiredLiterals('\\b(?:and|then)\\s{1,5}(?:say|state)\\s{0,2}[:;]\\s{0,3}[^\\s]') ?? [];
