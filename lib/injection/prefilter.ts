@@ -928,17 +928,39 @@ let feedAt = 0;
  */
 function recordInChunks(st: number, chunks: Literals[]): void {
 	const k = Math.min(chunks.length - 1, Math.floor(feedAt / CHUNK));
-	const into = k > 0 && feedAt - k * CHUNK <= CHUNK_REACH ? 2 : 1;
-	for (let j = 0; j < into; j++) {
-		const c = chunks[k - j];
-		for (let x = outStart[st]; x < outStart[st + 1]; x++) {
-			const id = outIds[x];
-			const bit = 1 << (id & 31);
-			if ((c.has[id >>> 5] & bit) === 0) {
-				c.has[id >>> 5] |= bit;
-				c.ids.push(id);
-			}
+	// A state's outputs are added to a chunk once (stamps per state: this chunk, the one before).
+	if (chunkDone[st] !== chunkStamp + k) {
+		chunkDone[st] = chunkStamp + k;
+		addOutputs(st, chunks[k]);
+	}
+	if (k > 0 && feedAt - k * CHUNK <= CHUNK_REACH && chunkDoneBefore[st] !== chunkStamp + k - 1) {
+		chunkDoneBefore[st] = chunkStamp + k - 1;
+		addOutputs(st, chunks[k - 1]);
+	}
+}
+
+function addOutputs(st: number, c: Literals): void {
+	for (let x = outStart[st]; x < outStart[st + 1]; x++) {
+		const id = outIds[x];
+		const bit = 1 << (id & 31);
+		if ((c.has[id >>> 5] & bit) === 0) {
+			c.has[id >>> 5] |= bit;
+			c.ids.push(id);
 		}
+	}
+}
+
+/** Stamps of `recordInChunks`: chunk k of the current text is `chunkStamp + k`. */
+const chunkDone = new Int32Array(nStates);
+const chunkDoneBefore = new Int32Array(nStates);
+let chunkStamp = 0;
+/** Stamps for a new text of `chunks` chunks. */
+function nextChunkStamp(chunks: number): void {
+	chunkStamp += chunks + 1;
+	if (chunkStamp > 0x3fffffff - chunks) {
+		chunkStamp = 1;
+		chunkDone.fill(0);
+		chunkDoneBefore.fill(0);
 	}
 }
 
@@ -960,6 +982,7 @@ function scanLiterals(text: string): Literals {
 		const present = newPresence();
 		found = [];
 		chunkSink = chunks;
+		nextChunkStamp(chunks.length);
 		try {
 			scanRange(text, 0, n, present, nextGeneration());
 		} finally {
