@@ -83,6 +83,17 @@ const MIN_REPEAT_TOKEN = 10;
 /** … or a phrase of 2–16 tokens repeated this many times in a row. */
 const MIN_REPEAT_PHRASE = 5;
 
+/** The offset of the next `ch` at or after `from`, or the text's length. */
+function nextOf(text: string, ch: string, from: number): number {
+	const k = text.indexOf(ch, from);
+	return k < 0 ? text.length : k;
+}
+
+/** A letter or digit (any character beyond ASCII counts as one). */
+function isAlnum(c: number): boolean {
+	return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0x80;
+}
+
 /** Whether text[a, a+len) equals text[b, b+len) (no allocation). */
 function sameSpan(text: string, a: number, b: number, len: number): boolean {
 	for (let k = 0; k < len; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
@@ -111,6 +122,11 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 	bucket.fill(0);
 	/** Whether some run[p] may be non-zero. */
 	let active = false;
+	// Offsets of the next space, newline, tab and CR at or after the current token (n: none).
+	let nextSpace = -1;
+	let nextNewline = -1;
+	let nextTab = text.includes('\t') ? -1 : n;
+	let nextReturn = text.includes('\r') ? -1 : n;
 	let tokens = 0;
 	let i = 0;
 	while (i < n) {
@@ -128,16 +144,23 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 			active = false;
 		}
 		const s = i;
-		let h = 0x811c9dc5 | 0;
-		let alnum = false;
-		do {
-			if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0x80) alnum = true;
-			h = Math.imul(h ^ c, 0x01000193);
-			if (++i >= n) break;
-			c = text.charCodeAt(i);
-		} while (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
+		// The token ends at the next whitespace, found with `indexOf` (one native search per token,
+		// per line for newlines) rather than by reading every character here.
+		if (nextSpace < i) nextSpace = nextOf(text, ' ', i);
+		if (nextNewline < i) nextNewline = nextOf(text, '\n', i);
+		if (nextTab < i) nextTab = nextOf(text, '\t', i);
+		if (nextReturn < i) nextReturn = nextOf(text, '\r', i);
+		i = Math.min(nextSpace, nextNewline, nextTab, nextReturn);
 		// Tokens without a letter or digit (separators, rulers) and very long ones match nothing.
+		const first = text.charCodeAt(s);
+		const last = text.charCodeAt(i - 1);
+		let alnum = isAlnum(first) || isAlnum(last);
+		for (let k = s + 1; !alnum && k < i - 1; k++) alnum = isAlnum(text.charCodeAt(k));
 		const len = alnum && i - s <= 40 ? i - s : -1;
+		// A cheap hash (length, first and last character): equal tokens have equal hashes, and
+		// tokens with equal hashes are compared character by character.
+		let h = Math.imul((first << 16) ^ (last << 6) ^ (i - s), 0x9e3779b1);
+		h ^= h >>> 15;
 		if (len < 0 || bucket[h & (BUCKETS - 1)] === 0) {
 			if (active) {
 				run.fill(0);

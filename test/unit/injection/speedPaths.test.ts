@@ -267,6 +267,60 @@ describe('injection speed paths keep results', () => {
 		expect(checked - yes).toBeGreaterThan(500);
 	});
 
+	it('finds repeated-token runs as a plain token-by-token reference does', () => {
+		const find = ALL_RULES.find((r) => r.id === 'repeated_token_run')?.find;
+		expect(find).toBeDefined();
+		if (find === undefined) return;
+		// Reference: split into tokens (whitespace: space, LF, CR, tab), compare each token with the 16
+		// before it; a newline or a token that cannot match (no letter or digit, over 40 characters) ends every run.
+		const reference = (t: string): Array<[number, number]> => {
+			const run = new Array<number>(17).fill(0);
+			const runStart = new Array<number>(17).fill(0);
+			const toks: Array<{ s: number; e: number; len: number }> = [];
+			for (const m of t.matchAll(/[^ \n\r\t]+/g)) {
+				const s0 = m.index ?? 0;
+				const e0 = s0 + m[0].length;
+				if (/\n/.test(t.slice(toks.length > 0 ? toks[toks.length - 1].e : 0, s0))) run.fill(0);
+				const len = /[0-9A-Za-z\u0080-\uffff]/.test(m[0]) && m[0].length <= 40 ? m[0].length : -1;
+				const j = toks.length;
+				if (len < 0) run.fill(0);
+				else {
+					for (let p = 1; p <= 16 && p <= j; p++) {
+						const q = toks[j - p];
+						if (q.len === len && t.slice(q.s, q.e) === m[0]) {
+							if (run[p] === 0) runStart[p] = q.s;
+							run[p]++;
+							const reps = Math.floor(run[p] / p) + 1;
+							if (p === 1 ? reps >= 10 && len >= 2 : reps >= 5 && run[1] === 0) return [[runStart[p], e0]];
+						} else run[p] = 0;
+					}
+				}
+				toks.push({ s: s0, e: e0, len });
+			}
+			return [];
+		};
+		const words = ['a', 'the', 'cat', 'yes', '!!', '1', 'ab', '--', 'é', 'x'.repeat(41), 'x'.repeat(40), 'ab.', 'a-b', 'THE', 'The', '(a)', '-a', 'b.'];
+		const seps = [' ', ' ', '  ', '\n', '\t', '\r\n', '\r'];
+		let x = 23;
+		const rnd = (k: number): number => {
+			x = (x * 1103515245 + 12345) & 0x7fffffff;
+			return x % k;
+		};
+		let hits = 0;
+		for (let k = 0; k < 3000; k++) {
+			const phrase: string[] = [];
+			for (let j = 1 + rnd(6); j > 0; j--) phrase.push(words[rnd(words.length)]);
+			let t = rnd(4) === 0 ? seps[rnd(seps.length)] : '';
+			for (let j = rnd(90); j > 0; j--) t += (rnd(25) > 0 ? phrase[j % phrase.length] : words[rnd(words.length)]) + (rnd(30) > 0 ? (rnd(5) > 0 ? ' ' : '  ') : seps[rnd(seps.length)]);
+			if (rnd(3) === 0) t = t.trimEnd();
+			const want = reference(t);
+			expect({ t, got: find(t) }).toEqual({ t, got: want });
+			if (want.length > 0) hits++;
+		}
+		expect(hits).toBeGreaterThan(100);
+		expect(3000 - hits).toBeGreaterThan(500);
+	});
+
 	it('reads small character classes and word lists into the literals around them', () => {
 		// The colon after the verb is part of the required literal ("say:"), not a clause of its own.
 		const lits = requiredLiterals('\\b(?:and|then)\\s{1,5}(?:say|state)\\s{0,2}[:;]\\s{0,3}[^\\s]') ?? [];
