@@ -705,8 +705,11 @@ const rank = new Int32Array(nStates);
 bfs.forEach((old, k) => {
 	rank[old] = k;
 });
-const goto: Array<Map<number, number>> = bfs.map((old) => new Map([...trie[old]].map(([c, nx]) => [c, rank[nx]])));
-const outputs: number[][] = bfs.map((old) => [...trieOut[old]]);
+// The trie's maps and output lists are reused (renumbered in place: setting an existing key while
+// iterating a Map visits no new entry), not copied: 61,000 maps are a good part of loading.
+for (const m of trie) for (const [c, nx] of m) m.set(c, rank[nx]);
+const goto: Array<Map<number, number>> = bfs.map((old) => trie[old]);
+const outputs: number[][] = bfs.map((old) => trieOut[old]);
 const fail = new Int32Array(nStates);
 // Dense transitions for ASCII code units that occur in some literal; every other code unit below
 // 128 (class 0) leads back to the root.
@@ -764,8 +767,9 @@ order.forEach((old, k) => {
 });
 /** Non-ASCII transitions (null: none) and failure links, in final ids (for code units of 128 and above). */
 const wideGoto: Array<Map<number, number> | null> = order.map((old) => {
-	const wide = [...goto[old]].filter(([c]) => c >= 128);
-	return wide.length === 0 ? null : new Map(wide.map(([c, nx]) => [c, newId[nx]]));
+	let wide: Map<number, number> | null = null;
+	for (const [c, nx] of goto[old]) if (c >= 128) (wide ??= new Map()).set(c, newId[nx]);
+	return wide;
 });
 const failFinal = Int32Array.from(order, (old) => newId[fail[old]]);
 // Outputs flattened: ids of state s are outIds[outStart[s] .. outStart[s + 1]).
