@@ -194,35 +194,24 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 		if (rule.original !== true) {
 			const filter = filters[r];
 			if (!filterMayMatch(filter, present, rot)) continue;
+			const reach = matchReach(re);
 			// Long texts: only the chunks whose literals satisfy the filter can hold a match start.
-			const chunked = !rot && filter !== undefined && target.length >= CHUNK_MIN_TEXT && matchReach(re) <= CHUNK_REACH;
-			if (near !== null && rule.accept === undefined && !near.fired.has(rule.id)) {
-				const reach = matchReach(re);
-				if (reach !== Infinity) {
-					const ranges = nearRanges(near.edits, reach, target.length);
-					execRanges(re, reach, target, chunked && filter !== undefined ? intersect(ranges, chunkRanges(chunkLiterals(present), filter, target.length)) : ranges, rule, hits);
-					continue;
-				}
+			const chunks = !rot && filter !== undefined && target.length >= CHUNK_MIN_TEXT && reach <= CHUNK_REACH ? chunkRanges(chunkLiterals(present), filter, target.length) : null;
+			if (near !== null && rule.accept === undefined && !near.fired.has(rule.id) && reach !== Infinity) {
+				const ranges = nearRanges(near.edits, reach, target.length);
+				execRanges(re, reach, target, chunks !== null ? intersect(ranges, chunks) : ranges, rule, hits);
+				continue;
 			}
-			if (chunked && filter !== undefined) {
-				execRanges(re, matchReach(re), target, chunkRanges(chunkLiterals(present), filter, target.length), rule, hits);
+			if (chunks !== null) {
+				execRanges(re, reach, target, chunks, rule, hits);
 				continue;
 			}
 		} else if (!rot) {
 			// `folded` is the view of `original` (see below), in `lower` or `loose` terms.
 			if (!filterMayMatch(asciiOriginal ? filters[r] : originalFilter(rule, false), present, false)) continue;
 		}
-		re.lastIndex = 0;
-		let m: RegExpExecArray | null;
-		while ((m = re.exec(target)) !== null) {
-			const s = m.index;
-			const e = s + m[0].length;
-			if (e === s) re.lastIndex++;
-			if (rule.accept !== undefined && !rule.accept(target, s, e)) continue;
-			hits.push({ category: rule.category, rule: rule.id, weight: rule.weight, start: s, end: e });
-			if (++count >= MAX_PER_RULE) break;
-		}
-		re.lastIndex = 0;
+		// The whole text: every start, up to and including its end (where an empty match may be).
+		execRanges(re, Infinity, target, [0, target.length], rule, hits);
 	}
 	return hits;
 }

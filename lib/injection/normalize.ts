@@ -7,6 +7,7 @@
  * carry text, decoded for re-scanning.
  */
 import { foldString } from './fold';
+import { carver } from './slab';
 import type { View } from './types';
 
 export interface Smuggled {
@@ -75,20 +76,8 @@ function foldCached(cp: number): string {
 const MAX_SCRATCH = 1 << 20;
 let scratchOut = new Uint16Array(0);
 let scratchMap = new Int32Array(0);
-/** Views' maps are carved from shared slabs (a typed array of its own costs microseconds to allocate). */
-const MAP_SLAB = 1 << 16;
-let mapSlab = new Int32Array(0);
-let mapSlabUsed = 0;
-function carveMap(size: number): Int32Array {
-	if (size > MAP_SLAB / 4) return new Int32Array(size);
-	if (mapSlabUsed + size > mapSlab.length) {
-		mapSlab = new Int32Array(MAP_SLAB);
-		mapSlabUsed = 0;
-	}
-	const out = mapSlab.subarray(mapSlabUsed, mapSlabUsed + size);
-	mapSlabUsed += size;
-	return out;
-}
+/** Views' maps are carved from shared slabs (`carver`). */
+const carveMap = carver((n) => new Int32Array(n), 1 << 16);
 
 export function normalize(text: string): Normalized {
 	const signals: Signal[] = [];

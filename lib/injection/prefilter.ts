@@ -6,7 +6,8 @@
  * satisfied. This never changes results: a skipped regex could not have matched.
  */
 import { ALL_RULES, ROT13_RULES, type Rule } from './rules';
-import { WORD_END, WORD_START } from './rules/rule';
+import { isWordChar, WORD_END, WORD_START } from './rules/rule';
+import { carver } from './slab';
 
 type Node =
 	| { t: 'lit'; c: string }
@@ -218,10 +219,6 @@ function langOf(node: Node, cap: number): string[] | null {
 
 /** Context at a literal's edge: 0 unknown, 1 a \b assertion, 2 a whitespace character. */
 type Ctx = 0 | 1 | 2;
-
-function isWordChar(c: number): boolean {
-	return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
-}
 
 function isSpaceCode(c: number): boolean {
 	return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
@@ -855,22 +852,12 @@ export interface Literals {
 /**
  * A zeroed presence bit set: bit `id` of the first `WORDS` words says literal `id` is present;
  * the same bit of the next `WORDS` words says a short literal was looked for and is absent (see
- * `shortPresent`). Carved from a shared slab: allocating a typed array per text costs more than
- * zeroing it. A slab is never reused; it is collected when no set carved from it is left.
+ * `shortPresent`). Carved from shared slabs (`carver`).
  */
 const WORDS = (litStr.length + 31) >>> 5;
-const SLAB_SETS = 32;
-let slab = new Int32Array(0);
-let slabUsed = 0;
+const carvePresence = carver((n) => new Int32Array(n), 2 * WORDS * 32);
 function newPresence(): Int32Array {
-	const size = 2 * WORDS;
-	if (slabUsed + size > slab.length) {
-		slab = new Int32Array(size * SLAB_SETS);
-		slabUsed = 0;
-	}
-	const out = slab.subarray(slabUsed, slabUsed + size);
-	slabUsed += size;
-	return out;
+	return carvePresence(2 * WORDS);
 }
 
 /** Literals newly marked present by `feed` during the current scan. */
@@ -1041,21 +1028,11 @@ export function chunkLiterals(lits: Literals): Literals[] {
 	return chunks;
 }
 
-/** Zeroed candidate bitmaps carved from a shared slab (as `newPresence`). */
-let candSlab = new Uint8Array(0);
-let candUsed = 0;
-function newCandidates(): Uint8Array {
-	if (candUsed + nFilters > candSlab.length) {
-		candSlab = new Uint8Array(nFilters * 256);
-		candUsed = 0;
-	}
-	const out = candSlab.subarray(candUsed, candUsed + nFilters);
-	candUsed += nFilters;
-	return out;
-}
+/** Zeroed candidate bitmaps carved from shared slabs (`carver`). */
+const carveCandidates = carver((n) => new Uint8Array(n), nFilters * 256);
 
 function candidates(lits: Literals, rot: boolean): Uint8Array {
-	const cand = newCandidates();
+	const cand = carveCandidates(nFilters);
 	const list: number[] = [];
 	const index = rot ? rotKeys : plainKeys;
 	for (const f of index.always) {

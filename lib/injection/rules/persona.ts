@@ -1,5 +1,5 @@
 import { rx } from '../fold';
-import { gap, S, type Rule } from './rule';
+import { gap, isWordChar, S, type Rule } from './rule';
 
 const C = 'new_task_or_persona';
 
@@ -13,10 +13,6 @@ let occText: string | null = null;
 let occLower = '';
 let occStarts: number[] = [];
 let occEnds: number[] = [];
-
-function isWordCode(c: number): boolean {
-	return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
-}
 
 /**
  * Whether a jailbreak word stands in the window [s − NEAR, s + NEAR) of the text, lower-cased, as
@@ -53,8 +49,8 @@ function nearJailbreakWord(t: string, s: number): boolean {
 		const p = occStarts[k];
 		const q = occEnds[k];
 		if (q > b) continue;
-		if (p > a && isWordCode(occLower.charCodeAt(p - 1))) continue;
-		if (q < b && isWordCode(occLower.charCodeAt(q))) continue;
+		if (p > a && isWordChar(occLower.charCodeAt(p - 1))) continue;
+		if (q < b && isWordChar(occLower.charCodeAt(q))) continue;
 		return true;
 	}
 	return false;

@@ -33,6 +33,11 @@ export const WORD_START = `(?<!${WORD_CLASS})`;
 /** `\b` at the end of a word, for any script of the folded view (see above). */
 export const WORD_END = `(?!${WORD_CLASS})`;
 
+/** A JavaScript regex word character ([0-9A-Za-z_], what `\b` knows). */
+export function isWordChar(c: number): boolean {
+	return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
 /** Up to `n` intervening words, each bounded, separated by bounded whitespace. */
 export const gap = (n: number): string => String.raw`(?:\s{1,5}[^\s]{1,24}){0,${n}}`;
 /** Bounded whitespace between words. */
