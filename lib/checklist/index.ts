@@ -19,7 +19,7 @@ export { isSandboxEvidence } from './sandbox';
 export function runChecklist(workflow: Workflow, inputs: ChecklistInputs = {}): WorkflowReport {
 	const graph = new WorkflowGraph(workflow);
 	const results: RuleResult[] = [
-		...checkWrites(graph),
+		...checkWrites(graph, inputs),
 		checkPolicies(graph),
 		checkSpendCaps(graph),
 		checkAudit(graph),

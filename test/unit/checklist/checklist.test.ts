@@ -12,6 +12,111 @@ function check(file: string, inputs: ChecklistInputs = {}): Record<RuleId, RuleR
 	return Object.fromEntries(report.results.map((r) => [r.rule, r])) as Record<RuleId, RuleResult>;
 }
 
+describe('writes in sub-workflows that an agent runs', () => {
+	const rule = (wf: Workflow, id: RuleId, workflows: Workflow[] = ALL): RuleResult => runChecklist(wf, { workflows, now: NOW }).results.find((x) => x.rule === id) as RuleResult;
+	const withParams = (wf: Workflow, node: string, parameters: Record<string, unknown>): Workflow => ({ ...wf, nodes: wf.nodes.map((n) => (n.name === node ? { ...n, parameters: { ...n.parameters, ...parameters } } : n)) });
+
+	test('a workflow tool whose sub-workflow updates a Zendesk ticket unguarded fails both rules, naming the tool and the write inside', () => {
+		const r = check('subworkflow-tool.json');
+		for (const id of ['write_needs_approval', 'write_needs_scope_guard'] as RuleId[]) {
+			expect(r[id]).toMatchObject({ status: 'fail', nodes: ['Update ticket'] });
+			expect(r[id].message).toContain('"Zendesk" (ticket update) in sub-workflow "Sub-workflow that updates tickets", run by "Update ticket"');
+			expect(r[id].message).toContain('a tool of AI Agent "AI Agent"');
+		}
+		expect(r.write_needs_scope_guard.fix).toContain('inside the tool\'s workflow');
+	});
+
+	test('Approval Gate and Scope Guard before an Execute Workflow node guard the writes of the sub-workflow it runs; without them both rules fail', () => {
+		const wf = load('subworkflow-call-guarded.json');
+		expect(rule(wf, 'write_needs_approval').status).toBe('pass');
+		expect(rule(wf, 'write_needs_scope_guard').status).toBe('pass');
+		expect(rule(wf, 'write_needs_approval').nodes).toEqual(['Zendesk (sub-workflow Sub-workflow that updates tickets)']);
+		const direct: Workflow = { ...wf, connections: [...wf.connections.filter((c) => c.from !== 'AI Agent'), { from: 'AI Agent', output: 0, to: 'Execute Workflow', kind: 'main' }] };
+		const approval = rule(direct, 'write_needs_approval');
+		expect(approval).toMatchObject({ status: 'fail', nodes: ['Execute Workflow'] });
+		expect(approval.message).toContain('"Zendesk" (ticket update) in sub-workflow "Sub-workflow that updates tickets", run by "Execute Workflow",: AI Agent → Execute Workflow');
+		expect(rule(direct, 'write_needs_scope_guard').status).toBe('fail');
+	});
+
+	test('guards inside the sub-workflow, between its trigger and the write, count too', () => {
+		const sub = load('subworkflow-writes.json');
+		const guardedSub: Workflow = {
+			...sub,
+			nodes: [...sub.nodes, { name: 'Guarded Write', type: 'n8n-nodes-agent-guard.guardedWrite', typeVersion: 1, parameters: { agentId: 'support-bot', policySource: 'support' }, credentials: [], disabled: false }].filter((n) => n.name !== 'Zendesk'),
+			connections: [{ from: 'When called by the agent', output: 0, to: 'Guarded Write', kind: 'main' }],
+		};
+		const tool = load('subworkflow-tool.json');
+		const others = [...ALL.filter((w) => w.id !== sub.id), guardedSub];
+		expect(rule(tool, 'write_needs_approval', others).status).toBe('pass');
+		expect(rule(tool, 'write_needs_scope_guard', others).status).toBe('pass');
+	});
+
+	test('a sub-workflow that runs another one: the write two levels down is found, and a guard in the middle workflow counts', () => {
+		const sub = load('subworkflow-writes.json');
+		const middle: Workflow = {
+			id: 'wf-middle', name: 'Middle', active: false,
+			nodes: [
+				{ name: 'Start', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1.1, parameters: {}, credentials: [], disabled: false },
+				{ name: 'Run writes', type: 'n8n-nodes-base.executeWorkflow', typeVersion: 1.2, parameters: { workflowId: { __rl: true, mode: 'id', value: sub.id } }, credentials: [], disabled: false },
+			],
+			connections: [{ from: 'Start', output: 0, to: 'Run writes', kind: 'main' }],
+		};
+		const tool = withParams(load('subworkflow-tool.json'), 'Update ticket', { workflowId: { __rl: true, mode: 'list', value: 'wf-middle' } });
+		const r = rule(tool, 'write_needs_approval', [...ALL, middle]);
+		expect(r.status).toBe('fail');
+		expect(r.message).toContain('in sub-workflow "Middle" → "Sub-workflow that updates tickets"');
+		const checkedMiddle: Workflow = {
+			...middle,
+			nodes: [...middle.nodes, { name: 'Check Approval', type: 'n8n-nodes-agent-guard.approvalGate', typeVersion: 1, parameters: { agentId: 'support-bot', operation: 'checkApproval' }, credentials: [], disabled: false }],
+			connections: [{ from: 'Start', output: 0, to: 'Check Approval', kind: 'main' }, { from: 'Check Approval', output: 0, to: 'Run writes', kind: 'main' }],
+		};
+		expect(rule(tool, 'write_needs_approval', [...ALL, checkedMiddle]).status).toBe('pass');
+		expect(rule(tool, 'write_needs_scope_guard', [...ALL, checkedMiddle]).status).toBe('fail');
+	});
+
+	test('a call the checklist cannot follow may write anything: an unknown id, an expression, a local file fail closed and say how to fix it', () => {
+		const tool = load('subworkflow-tool.json');
+		const cases: Array<[Record<string, unknown>, string]> = [
+			[{ workflowId: { __rl: true, mode: 'id', value: 'wf-not-given' } }, 'it runs workflow wf-not-given, which is not among the workflows checked'],
+			[{ workflowId: { __rl: true, mode: 'id', value: '={{ $json.target }}' } }, 'its workflow is an expression ({{ $json.target }})'],
+			[{ source: 'localFile', workflowPath: '/data/w.json' }, 'from a local file, which the checklist cannot read'],
+			[{ source: 'parameter', workflowJson: '{ not json' }, 'its inline Workflow JSON cannot be read'],
+		];
+		for (const [params, reason] of cases) {
+			const r = rule(withParams(tool, 'Update ticket', params), 'write_needs_approval');
+			expect(r).toMatchObject({ status: 'fail', nodes: ['Update ticket'] });
+			expect(r.message).toContain(reason);
+			expect(r.fix).toContain('For a sub-workflow the checklist could not read, check it together with this workflow');
+		}
+	});
+
+	test('inline Workflow JSON, the workflow\'s own id and a URL locator are followed; a call back into a workflow being followed ends there', () => {
+		const tool = load('subworkflow-tool.json');
+		const sub = load('subworkflow-writes.json');
+		const inline = rule(withParams(tool, 'Update ticket', { source: 'parameter', workflowJson: JSON.stringify({ nodes: [{ name: 'T', type: 'n8n-nodes-base.executeWorkflowTrigger', parameters: {} }, { name: 'QuickBooks', type: 'n8n-nodes-base.quickbooks', parameters: { resource: 'invoice', operation: 'delete' } }], connections: { T: { main: [[{ node: 'QuickBooks', type: 'main', index: 0 }]] } } }) }), 'write_needs_approval');
+		expect(inline.message).toContain('"QuickBooks" (invoice delete)');
+		const byUrl = rule(withParams(tool, 'Update ticket', { workflowId: { __rl: true, mode: 'url', value: `http://localhost:5678/workflow/${sub.id}` } }), 'write_needs_approval');
+		expect(byUrl.message).toContain('"Zendesk" (ticket update)');
+		// The tool runs its own workflow, which runs itself again from the trigger: no endless loop, the write is found once.
+		const selfCalling: Workflow = {
+			...tool,
+			nodes: [...tool.nodes, ...sub.nodes, { name: 'Again', type: 'n8n-nodes-base.executeWorkflow', typeVersion: 1.2, parameters: { workflowId: '={{ $workflow.id }}' }, credentials: [], disabled: false }],
+			connections: [...tool.connections, ...sub.connections, { from: 'Zendesk', output: 0, to: 'Again', kind: 'main' }],
+		};
+		const self = rule(withParams(selfCalling, 'Update ticket', { workflowId: { __rl: true, mode: 'id', value: '={{ $workflow.id }}' } }), 'write_needs_approval');
+		expect(self.status).toBe('fail');
+		expect(self.message.match(/"Zendesk"/g)).toHaveLength(1);
+	});
+
+	test('a workflow tool behind Approval Gate\'s Human review whose workflow writes through Guarded Write (template 06) passes both rules', () => {
+		const r = check('subworkflow-tool.json');
+		expect(r.write_needs_approval.status).toBe('fail');
+		const tpl = parseWorkflow(JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'workflows', '06-agent-tools-human-review.json'), 'utf8')), '06');
+		const report = runChecklist(tpl, { workflows: [tpl], now: NOW });
+		for (const id of ['write_needs_approval', 'write_needs_scope_guard']) expect(report.results.find((x) => x.rule === id)).toMatchObject({ status: 'pass', nodes: ['Guarded Write (sub-workflow Agent Guard · Agent tools with human review)'] });
+	});
+});
+
 describe('writes downstream of an AI Agent', () => {
 	test('Salesforce, Zendesk, QuickBooks, HTTP and Guarded Write writes behind Scope Guard → Approval Gate (Check Approval) pass both rules', () => {
 		const r = check('guarded-agent.json');
