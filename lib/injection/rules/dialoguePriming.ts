@@ -116,12 +116,17 @@ const runStart = new Int32Array(RING + 1);
 // bucket is empty equals none of them, so every period's run ends without comparing.
 const bucket = new Uint8Array(BUCKETS);
 
+/** Sets run[p] = 0 for every period p whose bit is set in `mask` (the periods with a run going). */
+function clearRuns(mask: number): void {
+	for (let p = 1; mask !== 0; p++, mask >>>= 1) if ((mask & 1) !== 0) run[p] = 0;
+}
+
 function findRepeatedRuns(text: string): Array<[number, number]> {
 	const n = text.length;
 	run.fill(0);
 	bucket.fill(0);
-	/** Whether some run[p] may be non-zero. */
-	let active = false;
+	/** Bit p−1 set: run[p] may be non-zero (cleared runs are found from it, without a pass over all periods). */
+	let going = 0;
 	// Offsets of the next space, newline, tab and CR at or after the current token (n: none).
 	let nextSpace = -1;
 	let nextNewline = -1;
@@ -139,9 +144,9 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 			c = text.charCodeAt(i);
 		}
 		// A run stays on one line: repeated log or table lines are ordinary in e-mail.
-		if (newline && active) {
-			run.fill(0);
-			active = false;
+		if (newline && going !== 0) {
+			clearRuns(going);
+			going = 0;
 		}
 		const s = i;
 		// The token ends at the next whitespace, found with `indexOf` (one native search per token,
@@ -150,7 +155,10 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 		if (nextNewline < i) nextNewline = nextOf(text, '\n', i);
 		if (nextTab < i) nextTab = nextOf(text, '\t', i);
 		if (nextReturn < i) nextReturn = nextOf(text, '\r', i);
-		i = Math.min(nextSpace, nextNewline, nextTab, nextReturn);
+		// The nearest of the four (compared in place: Math.min of four was a tenth of this scan).
+		i = nextSpace < nextNewline ? nextSpace : nextNewline;
+		if (nextTab < i) i = nextTab;
+		if (nextReturn < i) i = nextReturn;
 		// Tokens without a letter or digit (separators, rulers) and very long ones match nothing.
 		const first = text.charCodeAt(s);
 		const last = text.charCodeAt(i - 1);
@@ -162,19 +170,25 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 		let h = Math.imul((first << 16) ^ (last << 6) ^ (i - s), 0x9e3779b1);
 		h ^= h >>> 15;
 		if (len < 0 || bucket[h & (BUCKETS - 1)] === 0) {
-			if (active) {
-				run.fill(0);
-				active = false;
+			if (going !== 0) {
+				clearRuns(going);
+				going = 0;
 			}
-		} else for (let p = 1; p <= RING && p <= tokens; p++) {
-			const prev = (tokens - p) & (RING - 1);
-			if (hashes[prev] === h && lens[prev] === len && sameSpan(text, starts[prev], s, len)) {
-				if (run[p] === 0) runStart[p] = starts[prev];
-				run[p]++;
-				active = true;
-				const reps = Math.floor(run[p] / p) + 1;
-				if (p === 1 ? reps >= MIN_REPEAT_TOKEN && len >= 2 : reps >= MIN_REPEAT_PHRASE && run[1] === 0) return [[runStart[p], i]];
-			} else run[p] = 0;
+		} else {
+			const periods = tokens < RING ? tokens : RING;
+			for (let p = 1; p <= periods; p++) {
+				const prev = (tokens - p) & (RING - 1);
+				if (hashes[prev] === h && lens[prev] === len && sameSpan(text, starts[prev], s, len)) {
+					if (run[p] === 0) runStart[p] = starts[prev];
+					run[p]++;
+					going |= 1 << (p - 1);
+					const reps = Math.floor(run[p] / p) + 1;
+					if (p === 1 ? reps >= MIN_REPEAT_TOKEN && len >= 2 : reps >= MIN_REPEAT_PHRASE && run[1] === 0) return [[runStart[p], i]];
+				} else if ((going & (1 << (p - 1))) !== 0) {
+					run[p] = 0;
+					going &= ~(1 << (p - 1));
+				}
+			}
 		}
 		const slot = tokens & (RING - 1);
 		if (tokens >= RING && lens[slot] >= 0) bucket[hashes[slot] & (BUCKETS - 1)]--;
