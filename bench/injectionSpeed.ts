@@ -10,14 +10,19 @@
  * older commit built in a git worktree) and measure both in this one process, round by round in
  * alternating order, on CPU time: the table then gives both figures and their ratio (this build ÷
  * the reference), which stay meaningful on a shared, noisy machine where absolute figures do not.
+ * The two builds are measured twice, in two child processes that load, warm up and measure them in
+ * opposite orders (with two copies of the SAME build, the one in second place came out up to 25%
+ * slower on all rows and 10 KB p95, though the rounds alternate), and the ratio reported is the
+ * geometric mean of the two processes' ratios; `--load-order this-first|reference-first` runs one
+ * process only.
  *
  * The yardstick row is one plain JavaScript pass over the same e-mails (read each UTF-16 code unit,
  * look it up in a 128-entry table), measured in the same rounds: the scanner's cost in such passes
  * ("plain passes") compares runs on machines of different speed, where MB/s alone does not.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { scanText } from '../lib/injection';
 
 type Scan = (text: string) => { findings: readonly unknown[] };
 
@@ -107,16 +112,22 @@ function adversarialInputs(): Array<[string, string]> {
 	];
 }
 
-/** The scanners measured: this build's, and the reference build's when given. */
+/**
+ * The scanners measured: this build's, and the reference build's when given, both loaded the same
+ * way, in the order `--load-order` says, which is also the order they are warmed up and measured in
+ * (the rounds then alternate).
+ */
 function scanners(): Array<[string, Scan]> {
-	const out: Array<[string, Scan]> = [['this build', (t) => scanText(t)]];
-	const ref = arg('reference');
-	if (ref !== undefined) {
+	const load = (dir: string): Scan => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const mod = require(resolve(ref, 'lib/injection')) as { scanText: Scan };
-		out.unshift(['reference', mod.scanText]);
-	}
-	return out;
+		const mod = require(resolve(dir, 'lib/injection')) as { scanText: Scan };
+		return (t) => mod.scanText(t);
+	};
+	const ref = arg('reference');
+	const own = resolve(__dirname, '..');
+	if (ref === undefined) return [['this build', load(own)]];
+	if (arg('load-order') === 'reference-first') return [['reference', load(ref)], ['this build', load(own)]];
+	return [['this build', load(own)], ['reference', load(ref)]];
 }
 
 /** Runs `measure` for each scanner `rounds` times, alternating which goes first; medians per scanner. */
@@ -151,12 +162,34 @@ function adversarial(scans: Array<[string, Scan]>, rounds: number): void {
 			const used = process.cpuUsage(t0);
 			return (used.user + used.system) / 1000;
 		});
-		lines.push(row(name, ms.map(median), 0));
+		const meds = ms.map(median);
+		lines.push(row(name, scans[0][0] === 'this build' && scans.length === 2 ? [meds[1], meds[0]] : meds, 0));
 	}
 	process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** Runs this bench in two child processes, one per load order, and combines their medians. */
+function bothOrders(): void {
+	const runs = (['this-first', 'reference-first'] as const).map((order) => {
+		const out = execFileSync(process.execPath, [__filename, ...process.argv.slice(2), '--load-order', order, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+		return JSON.parse(out) as { title: string; rows: Array<{ label: string; values: number[]; digits: number }>; footer: string };
+	});
+	const lines = [`${runs[0].title}; two processes, one per load order, ratio = geometric mean of theirs`, '', '| measure | reference | this build | ratio (this ÷ reference) | ratio, this build loaded first / second |', '|---|---|---|---|---|'];
+	runs[0].rows.forEach((r0, k) => {
+		const r1 = runs[1].rows[k];
+		const q0 = r0.values[1] / r0.values[0];
+		const q1 = r1.values[1] / r1.values[0];
+		const f = (x: number): string => x.toFixed(r0.digits);
+		lines.push(`| ${r0.label} | ${f(r0.values[0])} / ${f(r1.values[0])} | ${f(r0.values[1])} / ${f(r1.values[1])} | ${Math.sqrt(q0 * q1).toFixed(2)} | ${q0.toFixed(2)} / ${q1.toFixed(2)} |`);
+	});
+	process.stdout.write(lines.concat('', runs[0].footer, runs[1].footer).join('\n') + '\n');
+}
+
 function main(): void {
+	if (arg('reference') !== undefined && arg('load-order') === undefined && !process.argv.includes('--adversarial')) {
+		bothOrders();
+		return;
+	}
 	const data = arg('data') ?? '../shared/data/injection/dev.jsonl';
 	const rounds = Math.max(1, Number(arg('rounds') ?? '5'));
 	const scans = scanners();
@@ -202,19 +235,24 @@ function main(): void {
 		const l = latencies(scan, big);
 		return { email: throughput(scan, emails, emailBytes), all: throughput(scan, all, allBytes), p50: l.p50, p95: l.p95 };
 	});
-	const med = (k: 'email' | 'all' | 'p50' | 'p95'): number[] => results.map((rs) => median(rs.map((x) => x[k])));
-	const out = [
-		`injection scanText speed — ${data}, median of ${rounds} rounds, one core, CPU time (node ${process.version})`,
-		'',
-		...header(scans),
-		row(`email-benign MB/s (${emails.length} rows, ${(emailBytes / 1e6).toFixed(2)} MB)`, med('email'), 1),
-		row(`all rows MB/s (${all.length} rows, ${(allBytes / 1e6).toFixed(2)} MB)`, med('all'), 1),
-		row(`10 KB e-mail p50 µs, wall (${big.length} inputs)`, med('p50'), 0),
-		row('10 KB e-mail p95 µs, wall', med('p95'), 0),
-		row('email-benign cost in plain passes (yardstick ÷ MB/s)', med('email').map((v) => median(yardstick) / v), 1),
-		'',
-		`yardstick: one plain per-character pass over the same e-mails, ${median(yardstick).toFixed(0)} MB/s (median of ${yardstick.length}); 20 MB/s is ${(median(yardstick) / 20).toFixed(1)} plain passes on this machine`,
+	// Figures in table order: the reference first, then this build (whatever order they ran in).
+	const tableOrder = scans.map(([name]) => name).indexOf('reference') > 0 ? [1, 0] : scans.map((_, k) => k);
+	const med = (k: 'email' | 'all' | 'p50' | 'p95'): number[] => tableOrder.map((i) => median(results[i].map((x) => x[k])));
+	const order = arg('load-order');
+	const title = `injection scanText speed — ${data}, median of ${rounds} rounds, one core, CPU time (node ${process.version})${order !== undefined ? `, ${order === 'reference-first' ? 'reference' : 'this build'} loaded first` : ''}`;
+	const table: Array<{ label: string; values: number[]; digits: number }> = [
+		{ label: `email-benign MB/s (${emails.length} rows, ${(emailBytes / 1e6).toFixed(2)} MB)`, values: med('email'), digits: 1 },
+		{ label: `all rows MB/s (${all.length} rows, ${(allBytes / 1e6).toFixed(2)} MB)`, values: med('all'), digits: 1 },
+		{ label: `10 KB e-mail p50 µs, wall (${big.length} inputs)`, values: med('p50'), digits: 0 },
+		{ label: '10 KB e-mail p95 µs, wall', values: med('p95'), digits: 0 },
+		{ label: 'email-benign cost in plain passes (yardstick ÷ MB/s)', values: med('email').map((v) => median(yardstick) / v), digits: 1 },
 	];
+	const footer = `yardstick: one plain per-character pass over the same e-mails, ${median(yardstick).toFixed(0)} MB/s (median of ${yardstick.length}); 20 MB/s is ${(median(yardstick) / 20).toFixed(1)} plain passes on this machine`;
+	if (process.argv.includes('--json')) {
+		process.stdout.write(JSON.stringify({ title, rows: table, footer }) + '\n');
+		return;
+	}
+	const out = [title, '', ...header(scans), ...table.map((r) => row(r.label, r.values, r.digits)), '', footer];
 	process.stdout.write(out.join('\n') + '\n');
 }
 
