@@ -20,6 +20,10 @@ export interface VerifyReport {
 	headSeq: number;
 	headHash: string;
 	checkpointSeq?: number;
+	/** The newest stored checkpoint, when the chain verifies: what to publish (see publishedHead.ts). */
+	latestCheckpoint?: Checkpoint;
+	/** How many published heads (given to verify) were checked. */
+	publishedChecked?: number;
 	firstBadSeq?: number;
 	problem?: TrailProblem;
 	message: string;
@@ -28,10 +32,16 @@ export interface VerifyReport {
 /** One stored record as read back: a parsed entry, or a record that could not be parsed. */
 export type StoredRecord = { entry: AuditEntry; where: string } | { corrupt: string; where: string };
 
+/**
+ * `published`: signed heads kept outside the store (see publishedHead.ts). They are checked like
+ * stored checkpoints; with them a trail truncated together with its stored checkpoints no longer
+ * verifies.
+ */
 export async function verifyTrail(
 	records: AsyncIterable<StoredRecord> | Iterable<StoredRecord>,
 	checkpoints: Checkpoint[],
 	secret: string,
+	published: Checkpoint[] = [],
 ): Promise<VerifyReport> {
 	// A window of entries is kept so that an insertion can be told from a modification
 	// (the entry after a forged one still links to the entry before it).
@@ -77,10 +87,15 @@ export async function verifyTrail(
 	};
 
 	const checkpointHash = new Map(checkpoints.map((c) => [c.seq, c.hash] as const));
+	const publishedAt = new Map(published.map((c) => [c.seq, c] as const));
 	const accept = (entry: AuditEntry): VerifyReport | undefined => {
 		const signed = checkpointHash.get(entry.seq);
 		if (signed !== undefined && signed !== entry.hash) {
 			return bad('modified', entry.seq, `seq ${entry.seq} differs from the signed checkpoint of it: the chain was rewritten from here on`);
+		}
+		const outside = publishedAt.get(entry.seq);
+		if (outside !== undefined && outside.hash !== entry.hash) {
+			return bad('modified', entry.seq, `seq ${entry.seq} differs from the head published at ${outside.ts}: the chain was rewritten from here on`);
 		}
 		seen.add(entry.seq);
 		prev = { seq: entry.seq, hash: entry.hash };
@@ -89,6 +104,12 @@ export async function verifyTrail(
 		return undefined;
 	};
 
+	for (const cp of published) {
+		// A published head is only evidence if this installation signed it (not a typo or a made-up one).
+		if (!safeEqualHex(checkpointMac(cp.seq, cp.hash, cp.ts, secret), cp.mac)) {
+			return bad('bad_checkpoint', cp.seq, `the published head of seq ${cp.seq} (${cp.ts}) has a MAC that does not verify: it was not signed with this trail's secret, or it was mistyped`);
+		}
+	}
 	for await (const record of records as AsyncIterable<StoredRecord>) {
 		if (pending) {
 			failure = check(pending.entry, pending.where, 'entry' in record ? record.entry : undefined) ?? accept(pending.entry);
@@ -124,5 +145,22 @@ export async function verifyTrail(
 			checkpointSeq: latest.seq,
 		};
 	}
-	return { valid: true, entries: count, headSeq: prev.seq, headHash: prev.hash, checkpointSeq: latest?.seq, message: `chain valid: ${count} entries, head seq ${prev.seq}` };
+	const furthest = published.reduce<Checkpoint | undefined>((best, c) => (best === undefined || c.seq > best.seq ? c : best), undefined);
+	if (furthest && furthest.seq > prev.seq) {
+		return {
+			...bad('truncated', prev.seq + 1, `the trail ends at seq ${prev.seq} but the head published at ${furthest.ts} says it reached seq ${furthest.seq}: the tail was truncated, and its stored checkpoints with it`),
+			checkpointSeq: latest?.seq,
+		};
+	}
+	const head = `head seq ${prev.seq}`;
+	return {
+		valid: true,
+		entries: count,
+		headSeq: prev.seq,
+		headHash: prev.hash,
+		checkpointSeq: latest?.seq,
+		latestCheckpoint: latest,
+		publishedChecked: published.length,
+		message: `chain valid: ${count} entries, ${head}${published.length > 0 ? `; it holds the ${published.length} published head(s) given` : ''}`,
+	};
 }

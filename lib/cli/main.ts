@@ -2,8 +2,9 @@
 import { promises as fs } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { AGENT_EVENTS, AgentRecord, isStale, validateAgentId } from '../agents/agent';
-import { AuditEntry, EntryDraft, ActorType } from '../audit/entry';
+import { AuditEntry, Checkpoint, EntryDraft, ActorType } from '../audit/entry';
 import { toCsv, toJsonl } from '../audit/export';
+import { PublishedHeadError, decodePublishedHeads, encodePublishedHead } from '../audit/publishedHead';
 import { AuditQuery } from '../audit/query';
 import { closeAllStores, openStore } from '../store/open';
 import { collectAll } from '../store/paging';
@@ -19,6 +20,7 @@ import { CHECK_USAGE, checkCommand } from './check';
 const USAGE = `agent-guard: the Agent Guard trail and kill switch from a terminal
 
   agent-guard audit verify                       check the hash chain; exit 1 and say where when broken
+                  [--published-head agh1.…]     … and that it still holds heads published earlier (comma-separated)
   agent-guard audit query [filters] [--limit N] [--after SEQ]
   agent-guard audit trace <executionId>
   agent-guard audit export [filters] [--format jsonl|csv] [--out FILE]
@@ -128,9 +130,17 @@ function printEntries(entries: AuditEntry[], args: ParsedArgs, io: CliIo): void 
 async function audit(store: GuardStore, command: string | undefined, rest: string[], args: ParsedArgs, io: CliIo): Promise<number> {
 	switch (command) {
 		case 'verify': {
-			const report = await store.verify();
-			if (args.flags.has('json')) io.out(JSON.stringify(report) + '\n');
-			else if (report.valid) io.out(`OK: ${report.message}${report.checkpointSeq ? ` (last signed checkpoint at seq ${report.checkpointSeq})` : ''}\n`);
+			let published: Checkpoint[];
+			try {
+				published = decodePublishedHeads(flag(args, 'published-head') ?? '');
+			} catch (e) {
+				if (e instanceof PublishedHeadError) throw new UsageError(`--published-head: ${e.message}`);
+				throw e;
+			}
+			const { latestCheckpoint, ...report } = await store.verify(published);
+			const signedHead = latestCheckpoint !== undefined ? encodePublishedHead(latestCheckpoint) : undefined;
+			if (args.flags.has('json')) io.out(JSON.stringify({ ...report, signedHead }) + '\n');
+			else if (report.valid) io.out(`OK: ${report.message}${report.checkpointSeq ? ` (last signed checkpoint at seq ${report.checkpointSeq})` : ''}\n${signedHead !== undefined ? `signed head (keep it outside this machine; pass it back with --published-head): ${signedHead}\n` : ''}`);
 			else io.out(`BROKEN at seq ${report.firstBadSeq} (${report.problem}): ${report.message}\n${report.entries} entries before it verify.\n`);
 			return report.valid ? 0 : 1;
 		}

@@ -278,8 +278,8 @@ export class EmbeddedStore implements GuardStore {
 		}
 	}
 
-	async verify(): Promise<VerifyReport> {
-		return verifyTrail(this.records(), await this.checkpoints(), this.options.secret);
+	async verify(published: Checkpoint[] = []): Promise<VerifyReport> {
+		return verifyTrail(this.records(), await this.checkpoints(), this.options.secret, published);
 	}
 
 	async checkpoints(): Promise<Checkpoint[]> {

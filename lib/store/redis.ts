@@ -332,8 +332,8 @@ export class RedisStore implements GuardStore {
 		}
 	}
 
-	async verify(): Promise<VerifyReport> {
-		return verifyTrail(this.records(), await this.checkpoints(), this.secret);
+	async verify(published: Checkpoint[] = []): Promise<VerifyReport> {
+		return verifyTrail(this.records(), await this.checkpoints(), this.secret, published);
 	}
 
 	async checkpoints(): Promise<Checkpoint[]> {

@@ -17,8 +17,8 @@ export interface GuardStore extends GuardStateStore {
 	/** Every stored record from the first, in stored order, for verification. */
 	records(): AsyncIterable<StoredRecord>;
 	checkpoints(): Promise<Checkpoint[]>;
-	/** Verifies the whole chain with this store's signing secret. */
-	verify(): Promise<VerifyReport>;
+	/** Verifies the whole chain with this store's signing secret (and against heads published outside it, when given). */
+	verify(published?: Checkpoint[]): Promise<VerifyReport>;
 	head(): Promise<{ seq: number; hash: string }>;
 	getAgent(agentId: string): Promise<AgentRecord | undefined>;
 	/**

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { ActorType, AuditEntry, EntryDraft } from '../../lib/audit/entry';
+import { ActorType, AuditEntry, Checkpoint, EntryDraft } from '../../lib/audit/entry';
 import { toCsv, toJsonl } from '../../lib/audit/export';
+import { PublishedHeadError, decodePublishedHeads, encodePublishedHead } from '../../lib/audit/publishedHead';
 import { AuditQuery } from '../../lib/audit/query';
 import { GuardRun } from '../../lib/runtime/guardRun';
 import { collectAll } from '../../lib/store/paging';
@@ -139,13 +140,22 @@ function entriesToItems(entries: AuditEntry[]): INodeExecutionData[] {
 }
 
 async function verify(ctx: IExecuteFunctions, run: GuardRun): Promise<INodeExecutionData[]> {
-	const report = await run.store.verify();
+	let published: Checkpoint[];
+	try {
+		published = decodePublishedHeads(ctx.getNodeParameter('publishedHeads', 0, '') as string);
+	} catch (e) {
+		if (!(e instanceof PublishedHeadError)) throw e;
+		throw new NodeOperationError(ctx.getNode(), `Published Heads: ${e.message}`, { description: 'Paste the "signed head" value of a digest or of an earlier Verify exactly as it was (agh1.<seq>.<hash>.<time>.<mac>), or leave the field empty.' });
+	}
+	const report = await run.store.verify(published);
 	if (!report.valid && ctx.getNodeParameter('errorIfBroken', 0)) {
 		throw new NodeOperationError(ctx.getNode(), `Audit trail does not verify: ${report.message}`, {
 			description: `First bad seq: ${report.firstBadSeq ?? 'n/a'} (${report.problem}). Entries before it are intact. Export the trail and investigate before trusting anything after it.`,
 		});
 	}
-	return [{ json: { ...report, store: run.store.kind } as unknown as IDataObject, pairedItem: { item: 0 } }];
+	const { latestCheckpoint, ...rest } = report;
+	const signedHead = latestCheckpoint !== undefined ? encodePublishedHead(latestCheckpoint) : undefined;
+	return [{ json: { ...rest, ...(signedHead !== undefined ? { signedHead } : {}), store: run.store.kind } as unknown as IDataObject, pairedItem: { item: 0 } }];
 }
 
 async function exportTrail(ctx: IExecuteFunctions, run: GuardRun): Promise<INodeExecutionData[]> {

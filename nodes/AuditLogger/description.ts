@@ -136,6 +136,16 @@ export const properties: INodeProperties[] = [
 		displayOptions: showFor('verify'),
 	},
 	{
+		displayName: 'Published Heads',
+		name: 'publishedHeads',
+		type: 'string',
+		default: '',
+		placeholder: 'agh1.1234.9f2c….1764500000000.51ab…',
+		hint: 'Optional: the "signed head" lines of earlier digests, comma-separated. The trail must still hold them.',
+		description: 'Signed heads kept outside the store (the daily hygiene digest e-mails one). The store keeps its own checkpoints beside the trail, so someone who truncates both goes unseen; a published head still shows it.',
+		displayOptions: showFor('verify'),
+	},
+	{
 		displayName: 'Format',
 		name: 'format',
 		type: 'options',

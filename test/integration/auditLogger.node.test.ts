@@ -1,7 +1,9 @@
+import { cpSync } from 'node:fs';
 import { closeAllStores } from '../../lib/store/open';
 import { auditLogger, embeddedCredential, guardNodeTypes, redisCredential } from '../helpers/guardNodes';
 import { runWorkflow } from '../helpers/n8nInProcess';
 import { freePort } from '../helpers/privateRedis';
+import { tempDir } from '../helpers/stores';
 
 afterAll(closeAllStores);
 
@@ -105,5 +107,37 @@ describe('Audit Logger bad input', () => {
 	test('a Redis credential with a short signing secret is refused before anything is written', async () => {
 		const run = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [log()], credentials: { agentGuardApi: { ...redisCredential(), signingSecret: 'short' } }, input: events });
 		expect(run.error('Log')?.message).toMatch(/signing secret .* at least 32 characters/);
+	});
+});
+
+describe('Audit Logger Verify with published heads (embedded store)', () => {
+	test('Verify gives the signed head; a store rolled back to an earlier copy (trail and checkpoints alike) verifies alone but not against that head', async () => {
+		const dir = tempDir('agent-guard-heads');
+		const credentials = { agentGuardApi: embeddedCredential(dir) };
+		await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [log()], credentials, input: events });
+		await closeAllStores();
+		const earlier = tempDir('agent-guard-heads-copy');
+		cpSync(dir, earlier, { recursive: true });
+		await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [log()], credentials, input: events });
+		const now = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [auditLogger('Verify', { operation: 'verify' })], credentials });
+		const head = now.nodeOutput('Verify')[0];
+		expect(head).toMatchObject({ valid: true, headSeq: 6, signedHead: expect.stringMatching(/^agh1\.6\./) });
+		await closeAllStores();
+
+		const restored = { agentGuardApi: embeddedCredential(earlier) };
+		const alone = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [auditLogger('Verify', { operation: 'verify' })], credentials: restored });
+		expect(alone.nodeOutput('Verify')[0]).toMatchObject({ valid: true, headSeq: 3 });
+		const checked = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [auditLogger('Verify', { operation: 'verify', publishedHeads: String(head.signedHead) })], credentials: restored });
+		expect(checked.nodeOutput('Verify')[0]).toMatchObject({ valid: false, problem: 'truncated', firstBadSeq: 4 });
+		const stopped = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [auditLogger('Verify', { operation: 'verify', publishedHeads: String(head.signedHead), errorIfBroken: true })], credentials: restored });
+		expect(stopped.error('Verify')?.message).toMatch(/does not verify: the trail ends at seq 3 but the head published at .* says it reached seq 6/);
+		// The current store still holds that head.
+		const same = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [auditLogger('Verify', { operation: 'verify', publishedHeads: String(head.signedHead) })], credentials });
+		expect(same.nodeOutput('Verify')[0]).toMatchObject({ valid: true, publishedChecked: 1 });
+	});
+
+	test('a Published Heads value that is not a signed head stops the node naming the field and the fix', async () => {
+		const run = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [auditLogger('Verify', { operation: 'verify', publishedHeads: 'seq 6, hash abc' })], credentials: { agentGuardApi: embeddedCredential() } });
+		expect(run.error('Verify')?.message).toMatch(/^Published Heads: published head 1 of 4: a published head looks like agh1/);
 	});
 });

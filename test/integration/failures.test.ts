@@ -142,6 +142,28 @@ describe('agent-guard audit verify', () => {
 		expect(broken.stdout).toContain('journal.jsonl line 2');
 	});
 
+	test('prints the signed head; after the journal and its checkpoints are both cut back, --published-head with that head fails', async () => {
+		const dir = tempDir();
+		const env = { ...process.env, AGENT_GUARD_SECRET: TEST_SECRET };
+		for (const i of [1, 2, 3]) expect((await runCliProcess(['audit', 'log', '--dir', dir, '--agent', 'bot', '--event', 'incident.note', '--details', JSON.stringify({ i })], env)).code).toBe(0);
+		const ok = await runCliProcess(['audit', 'verify', '--dir', dir], env);
+		const head = /signed head .*: (agh1\.3\.\S+)/.exec(ok.stdout)?.[1];
+		expect(head).toBeDefined();
+		// Someone with access to the folder drops the last entry and the checkpoint that names it.
+		for (const file of ['journal.jsonl', 'checkpoints.jsonl']) {
+			const path = join(dir, file);
+			const lines = (await fs.readFile(path, 'utf8')).trimEnd().split('\n');
+			await fs.writeFile(path, lines.slice(0, -1).join('\n') + '\n');
+		}
+		expect((await runCliProcess(['audit', 'verify', '--dir', dir], env)).code).toBe(0);
+		const caught = await runCliProcess(['audit', 'verify', '--dir', dir, '--published-head', String(head)], env);
+		expect(caught.code).toBe(1);
+		expect(caught.stdout).toContain('BROKEN at seq 3 (truncated)');
+		const typo = await runCliProcess(['audit', 'verify', '--dir', dir, '--published-head', 'agh1.3.beef'], env);
+		expect(typo.code).toBe(2);
+		expect(typo.stderr).toContain('--published-head: published head 1 of 1');
+	});
+
 	test('malformed --details JSON is refused with a usage error and nothing is written', async () => {
 		const dir = tempDir();
 		const env = { ...process.env, AGENT_GUARD_SECRET: TEST_SECRET };

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../lib/audit/canonical';
 import { AuditEntry, Checkpoint, GENESIS_HASH, prepareDraft, sealChain, signCheckpoint } from '../../lib/audit/entry';
+import { decodePublishedHead, decodePublishedHeads, encodePublishedHead } from '../../lib/audit/publishedHead';
 import { StoredRecord, verifyTrail } from '../../lib/audit/verify';
 
 const SECRET = 'unit-secret-0123456789abcdef0123456789';
@@ -104,5 +105,55 @@ describe('verifyTrail (tamper evidence)', () => {
 		const reordered = entries.map((e) => JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(e).reverse()))) as AuditEntry);
 		expect(canonicalJson(reordered[0])).toBe(canonicalJson(entries[0]));
 		await expect(verifyTrail(records(reordered), checkpoints, SECRET)).resolves.toMatchObject({ valid: true });
+	});
+});
+
+describe('heads published outside the store', () => {
+	const published = (entries: AuditEntry[], at: number): Checkpoint => decodePublishedHead(encodePublishedHead(signCheckpoint(entries[at - 1], SECRET, new Date(Date.UTC(2026, 10, 30, 7)))));
+
+	test('a valid chain reports its newest checkpoint, which round-trips through the published text form', async () => {
+		const { entries, checkpoints } = chain(4);
+		const report = await verifyTrail(records(entries), checkpoints, SECRET);
+		expect(report.latestCheckpoint).toEqual(checkpoints[0]);
+		const text = encodePublishedHead(checkpoints[0]);
+		expect(text).toMatch(/^agh1\.4\.[0-9a-f]{64}\.\d+\.[0-9a-f]{64}$/);
+		expect(decodePublishedHead(text)).toEqual(checkpoints[0]);
+	});
+
+	test('a tail truncated together with the stored checkpoints verifies on its own, but not against a head published before', async () => {
+		const { entries } = chain(6);
+		const head = published(entries, 6);
+		const truncated = entries.slice(0, 4);
+		const stored = [signCheckpoint(truncated[3], SECRET)];
+		await expect(verifyTrail(records(truncated), stored, SECRET)).resolves.toMatchObject({ valid: true, headSeq: 4 });
+		const report = await verifyTrail(records(truncated), stored, SECRET, [head]);
+		expect(report).toMatchObject({ valid: false, problem: 'truncated', firstBadSeq: 5, headSeq: 4 });
+		expect(report.message).toContain('the head published at 2026-11-30T07:00:00.000Z says it reached seq 6');
+	});
+
+	test('a chain rewritten past a published head (truncated, then written on) is modified at that seq', async () => {
+		const { entries } = chain(5);
+		const head = published(entries, 3);
+		const kept = entries.slice(0, 2);
+		const drafts = [7, 8, 9].map((i) => prepareDraft({ agentId: 'bot', actor: { type: 'agent', id: 'bot' }, event: 'scope.decided', details: { i } }, new Date(Date.UTC(2026, 10, 30, 10, 0, i))));
+		const rewritten = [...kept, ...sealChain(drafts, { seq: 2, hash: kept[1].hash }, SECRET)];
+		await expect(verifyTrail(records(rewritten), [signCheckpoint(rewritten[4], SECRET)], SECRET)).resolves.toMatchObject({ valid: true });
+		const report = await verifyTrail(records(rewritten), [signCheckpoint(rewritten[4], SECRET)], SECRET, [head]);
+		expect(report).toMatchObject({ valid: false, problem: 'modified', firstBadSeq: 3 });
+		expect(report.message).toContain('differs from the head published at');
+	});
+
+	test('a published head this trail still holds passes; one not signed with its secret is a bad checkpoint, not evidence', async () => {
+		const { entries, checkpoints } = chain(5);
+		await expect(verifyTrail(records(entries), checkpoints, SECRET, [published(entries, 2), published(entries, 5)])).resolves.toMatchObject({ valid: true, publishedChecked: 2 });
+		const forged = { ...published(entries, 5), seq: 9 };
+		await expect(verifyTrail(records(entries), checkpoints, SECRET, [forged])).resolves.toMatchObject({ valid: false, problem: 'bad_checkpoint', firstBadSeq: 9 });
+	});
+
+	test('malformed published heads are refused with what is wrong and where', () => {
+		expect(() => decodePublishedHeads('agh1.1.abc.1.def')).toThrow(/published head 1 of 1: its hash is not 64 hex digits/);
+		expect(() => decodePublishedHeads(`x, ${'agh1.0.' + 'a'.repeat(64) + '.1.' + 'b'.repeat(64)}`)).toThrow(/published head 1 of 2: a published head looks like/);
+		expect(() => decodePublishedHead(`agh1.0.${'a'.repeat(64)}.1.${'b'.repeat(64)}`)).toThrow(/seq "0" is not a positive integer/);
+		expect(decodePublishedHeads(' \n ')).toEqual([]);
 	});
 });
