@@ -28,9 +28,9 @@ const HITL_APPROVAL = `${GUARD_PREFIX}approvalGateHitlTool`;
 
 function describe(f: Finding): string {
 	const unsure = f.info.unsure ? `; ${f.info.unsure}` : '';
-	const inSub = f.call && f.call.via.length > 0 ? ` in sub-workflow ${f.call.via.map((w) => `"${w}"`).join(' → ')}, run by "${f.call.node}",` : '';
-	const what = `"${f.write.name}" (${f.info.what})${inSub}`;
-	if (f.tool) return `${what} ${f.call ? 'which is' : 'is'} a tool of AI Agent "${f.tool}"${unsure}`;
+	const inSub = f.call && f.call.via.length > 0;
+	const what = `"${f.write.name}" (${f.info.what})${inSub ? ` in sub-workflow ${f.call?.via.map((w) => `"${w}"`).join(' → ')}, run by "${f.call?.node}"` : ''}`;
+	if (f.tool) return `${what}${inSub ? ', which is' : ' is'} a tool of AI Agent "${f.tool}"${unsure}`;
 	return `${what}: ${(f.path ?? []).join(' → ')}${unsure}`;
 }
 
@@ -81,13 +81,15 @@ export function checkWrites(graph: WorkflowGraph, inputs: ChecklistInputs = {}):
 	const others = inputs.workflows ?? [];
 	const hint = inputs.workflowsHint ?? 'pass the sub-workflows too';
 	const main = writesBelowAgents(graph, agents);
-	const calls = graph.workflow.nodes.filter((n) => isSubWorkflowCall(n) && graph.downstream(sources).has(n.name));
+	const below = graph.downstream(sources);
+	const calls = graph.workflow.nodes.filter((n) => isSubWorkflowCall(n) && below.has(n.name));
 	const mainSub = calls.flatMap((call) => writesThroughCall(call, self, others, hint).map((w) => ({ call, ...w })));
 	const toolCalls = toolWrites(graph, agents);
 	const tools = toolCalls.filter((t) => !isSubWorkflowCall(t.write));
-	const toolSub = toolCalls.filter((t) => isSubWorkflowCall(t.write)).flatMap((t) => writesThroughCall(t.write, self, others, hint).map((w) => ({ tool: t, ...w })));
+	const workflowTools = toolCalls.filter((t) => isSubWorkflowCall(t.write));
+	const toolSub = workflowTools.flatMap((t) => writesThroughCall(t.write, self, others, hint).map((w) => ({ tool: t, ...w })));
 	if (main.length === 0 && tools.length === 0 && mainSub.length === 0 && toolSub.length === 0) {
-		const message = `No write to Salesforce, Zendesk or QuickBooks is downstream of ${quoteList(sources)}${calls.length + toolCalls.length > tools.length ? ', nor in the sub-workflows it runs' : ''}`;
+		const message = `No write to Salesforce, Zendesk or QuickBooks is downstream of ${quoteList(sources)}${calls.length + workflowTools.length > 0 ? ', nor in the sub-workflows it runs' : ''}`;
 		return [result('write_needs_approval', 'not_applicable', message), result('write_needs_scope_guard', 'not_applicable', message)];
 	}
 	const all = [...main.map((w) => w.write.name), ...tools.map((t) => t.write.name), ...mainSub.map((w) => label(w.write, w.via)), ...toolSub.map((w) => label(w.write, w.via))];

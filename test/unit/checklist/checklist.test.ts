@@ -20,8 +20,7 @@ describe('writes in sub-workflows that an agent runs', () => {
 		const r = check('subworkflow-tool.json');
 		for (const id of ['write_needs_approval', 'write_needs_scope_guard'] as RuleId[]) {
 			expect(r[id]).toMatchObject({ status: 'fail', nodes: ['Update ticket'] });
-			expect(r[id].message).toContain('"Zendesk" (ticket update) in sub-workflow "Sub-workflow that updates tickets", run by "Update ticket"');
-			expect(r[id].message).toContain('a tool of AI Agent "AI Agent"');
+			expect(r[id].message).toContain('"Zendesk" (ticket update) in sub-workflow "Sub-workflow that updates tickets", run by "Update ticket", which is a tool of AI Agent "AI Agent"');
 		}
 		expect(r.write_needs_scope_guard.fix).toContain('inside the tool\'s workflow');
 	});
@@ -34,7 +33,7 @@ describe('writes in sub-workflows that an agent runs', () => {
 		const direct: Workflow = { ...wf, connections: [...wf.connections.filter((c) => c.from !== 'AI Agent'), { from: 'AI Agent', output: 0, to: 'Execute Workflow', kind: 'main' }] };
 		const approval = rule(direct, 'write_needs_approval');
 		expect(approval).toMatchObject({ status: 'fail', nodes: ['Execute Workflow'] });
-		expect(approval.message).toContain('"Zendesk" (ticket update) in sub-workflow "Sub-workflow that updates tickets", run by "Execute Workflow",: AI Agent → Execute Workflow');
+		expect(approval.message).toContain('"Zendesk" (ticket update) in sub-workflow "Sub-workflow that updates tickets", run by "Execute Workflow": AI Agent → Execute Workflow');
 		expect(rule(direct, 'write_needs_scope_guard').status).toBe('fail');
 	});
 
@@ -95,6 +94,9 @@ describe('writes in sub-workflows that an agent runs', () => {
 		const sub = load('subworkflow-writes.json');
 		const inline = rule(withParams(tool, 'Update ticket', { source: 'parameter', workflowJson: JSON.stringify({ nodes: [{ name: 'T', type: 'n8n-nodes-base.executeWorkflowTrigger', parameters: {} }, { name: 'QuickBooks', type: 'n8n-nodes-base.quickbooks', parameters: { resource: 'invoice', operation: 'delete' } }], connections: { T: { main: [[{ node: 'QuickBooks', type: 'main', index: 0 }]] } } }) }), 'write_needs_approval');
 		expect(inline.message).toContain('"QuickBooks" (invoice delete)');
+		const readOnly = rule(withParams(tool, 'Update ticket', { source: 'parameter', workflowJson: JSON.stringify({ nodes: [{ name: 'T', type: 'n8n-nodes-base.executeWorkflowTrigger', parameters: {} }, { name: 'QuickBooks', type: 'n8n-nodes-base.quickbooks', parameters: { resource: 'invoice', operation: 'get' } }], connections: { T: { main: [[{ node: 'QuickBooks', type: 'main', index: 0 }]] } } }) }), 'write_needs_approval');
+		expect(readOnly).toMatchObject({ status: 'not_applicable' });
+		expect(readOnly.message).toContain('nor in the sub-workflows it runs');
 		const byUrl = rule(withParams(tool, 'Update ticket', { workflowId: { __rl: true, mode: 'url', value: `http://localhost:5678/workflow/${sub.id}` } }), 'write_needs_approval');
 		expect(byUrl.message).toContain('"Zendesk" (ticket update)');
 		// The tool runs its own workflow, which runs itself again from the trigger: no endless loop, the write is found once.
