@@ -10,6 +10,8 @@ import { ChangeMarker, SaasAdapter, SaasError, SaasErrorCode, SaasSystem } from 
  * trail entries that Reverse Write later reads. The node adds parameters, credentials and items.
  */
 export const WRITE_EVENTS = {
+	/** Recorded before the write is sent: a crash between the write and its outcome leaves this without one. */
+	intended: 'write.intended',
 	applied: 'write.applied',
 	failed: 'write.failed',
 	refused: 'write.refused',
@@ -291,8 +293,15 @@ function writeEntry(event: string, action: WriteAction, before: BeforeImage | un
 	};
 }
 
-export function appliedEntry(action: WriteAction, before: BeforeImage | undefined, result: WriteResult, ctx: WriteRecordContext): EntryDraft {
+/** What is about to be written, recorded before the write is sent (see the node: a write the trail cannot announce is not made). */
+export function intendedEntry(action: WriteAction, before: BeforeImage | undefined, ctx: WriteRecordContext): EntryDraft {
+	return writeEntry(WRITE_EVENTS.intended, action, before, action.recordId, ctx, { beforeMarker: before?.marker, beforeTruncated: before?.truncated });
+}
+
+/** `intentSeq`: the `write.intended` entry this outcome closes. */
+export function appliedEntry(action: WriteAction, before: BeforeImage | undefined, result: WriteResult, ctx: WriteRecordContext, intentSeq?: number): EntryDraft {
 	return writeEntry(WRITE_EVENTS.applied, action, before, result.recordId, ctx, {
+		intent: intentSeq,
 		marker: result.marker,
 		beforeMarker: before?.marker,
 		beforeTruncated: before?.truncated,
@@ -301,8 +310,9 @@ export function appliedEntry(action: WriteAction, before: BeforeImage | undefine
 	});
 }
 
-export function failedEntry(action: WriteAction, before: BeforeImage | undefined, failure: WriteFailedError, ctx: WriteRecordContext): EntryDraft {
+export function failedEntry(action: WriteAction, before: BeforeImage | undefined, failure: WriteFailedError, ctx: WriteRecordContext, intentSeq?: number): EntryDraft {
 	return writeEntry(WRITE_EVENTS.failed, action, before, action.recordId, ctx, {
+		intent: intentSeq,
 		code: failure.code,
 		cause: failure.message,
 		status: failure.cause instanceof SaasError ? failure.cause.status : undefined,

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { suspendedMessage } from '../../lib/agents/agent';
 import { judgeApproval } from '../../lib/approval/gate';
 import { actionDigest } from '../../lib/approval/digest';
-import { EntryDraft } from '../../lib/audit/entry';
+import { AuditEntry, EntryDraft } from '../../lib/audit/entry';
 import { valueAt } from '../../lib/fields/path';
 import { evaluate } from '../../lib/policy/evaluate';
 import { Policy, ProposedAction } from '../../lib/policy/types';
@@ -21,6 +21,7 @@ import {
 	changes,
 	claimApproval,
 	failedEntry,
+	intendedEntry,
 	parseWriteAction,
 	performWrite,
 	readBefore,
@@ -207,15 +208,25 @@ async function writeItem(ctx: IExecuteFunctions, run: GuardRun, sessions: SaasSe
 		return refuse([{ code: 'approval_reused', message: `this approval was already used (${claim.previous.state} at ${when}${claim.previous.executionId ? ` in execution ${claim.previous.executionId}` : ''}): an approval is good for one write` }]);
 	}
 	const recordContext = { agentId, digest, approvalId: approval?.id, warnings: warnings.map((w) => w.message), environment: session.environment };
+	// The intent goes to the trail before the write is sent: if this process dies between the write
+	// and its outcome, the trail still says what was about to change (an intent with no outcome after it).
+	let intent: AuditEntry;
+	try {
+		intent = await run.appendNow(intendedEntry(action, before, recordContext));
+	} catch (error) {
+		// Nothing was sent: give the approval back for a retry, if the store still answers.
+		if (claim?.ok) await settleApprovalUse(run.store, claim, { state: 'failed', executionId: run.context.executionId, node: run.context.node, at: Date.now() }).catch(() => undefined);
+		throw error;
+	}
 	let draft: EntryDraft;
 	let outcome: { written: true; recordId: string; marker: IDataObject } | { written: false; failure: WriteFailedError };
 	try {
 		const result = await session.call((adapter) => performWrite(adapter, action, before));
-		draft = appliedEntry(action, before, result, recordContext);
+		draft = appliedEntry(action, before, result, recordContext, intent.seq);
 		outcome = { written: true, recordId: result.recordId, marker: result.marker };
 	} catch (error) {
 		if (!(error instanceof WriteFailedError)) throw error;
-		draft = failedEntry(action, before, error, recordContext);
+		draft = failedEntry(action, before, error, recordContext, intent.seq);
 		outcome = { written: false, failure: error };
 	}
 	let audit: Audit;

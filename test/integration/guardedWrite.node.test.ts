@@ -7,8 +7,11 @@ import { storeConfigFrom } from '../../nodes/shared/runtime';
 import { QuickBooksEmulator } from '../emulators/quickbooks';
 import { SalesforceEmulator } from '../emulators/salesforce';
 import { ZendeskEmulator } from '../emulators/zendesk';
+import { spawnSync } from 'node:child_process';
 import { auditLogger, embeddedCredential, guardNodeTypes, guardedWrite, redisCredential } from '../helpers/guardNodes';
 import { runWorkflow } from '../helpers/n8nInProcess';
+import { PrivateRedis } from '../helpers/privateRedis';
+import { TEST_SECRET, tempDir } from '../helpers/stores';
 
 type Guard = { decision: string; reasons: Array<{ code: string; message: string }>; audit?: { seq: number } };
 type Write = { operation: string; recordId: string; changes: Array<{ field: string; before: unknown; after: unknown }>; marker?: Record<string, string>; dryRun?: boolean };
@@ -127,6 +130,11 @@ describe.each([
 		});
 		expect((entry.details as { marker: Record<string, string> }).marker.SystemModstamp).toBe(String(sf.get('Lead', id)?.SystemModstamp));
 		expect(guardOf(written).audit?.seq).toBe(entry.seq);
+		// Announced before it was sent: write.intended with the same record, before and after, closed by the outcome.
+		const [intent] = result.nodeOutput('Trace').filter((e) => e.event === 'write.intended');
+		expect(intent).toMatchObject({ subject: entry.subject, before: entry.before, after: entry.after, digest: entry.digest, details: { operation: 'update', environment: 'sandbox' } });
+		expect(intent.seq).toBeLessThan(entry.seq as number);
+		expect(entry.details).toMatchObject({ intent: intent.seq });
 	});
 
 	test('the same approval used a second time is refused as approval_reused and nothing reaches Salesforce', async () => {
@@ -341,3 +349,36 @@ async function zdFirstTicket(): Promise<{ id: number }> {
 	const body = (await res.json()) as { tickets: Array<{ id: number }> };
 	return body.tickets[0];
 }
+
+describe('Guarded Write when the store dies between the write and its outcome', () => {
+	test('the trail still holds write.intended for the record (what was about to change), the node stops loudly, and after a restart the chain verifies', async () => {
+		sf.reset();
+		sf.issueAccessToken();
+		const redis = await PrivateRedis.create(tempDir('redis-intent'));
+		await redis.start();
+		try {
+			const agentGuardApi = { backend: 'redis', host: '127.0.0.1', port: redis.port, database: 0, keyPrefix: 'ag:', signingSecret: TEST_SECRET, user: '', password: '', tls: false };
+			const store = await storeOf(agentGuardApi);
+			const id = leadId();
+			const action = { system: 'salesforce', object: 'Lead', operation: 'update', recordId: id, fields: { Rating: 'Hot' } };
+			const approval = await approve(store, action);
+			// Redis goes away while Salesforce handles the PATCH (redis-cli returns once it has exited).
+			sf.beforeNext('PATCH', () => {
+				spawnSync('redis-cli', ['-p', String(redis.port), 'shutdown', 'nosave']);
+			});
+			const result = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [writer('Write')], input: [{ action, approval }] as never, credentials: { agentGuardApi, ...saasCredentials() } as never });
+			expect(result.error('Write')?.message).toMatch(/the update of Lead .* was applied but could not be recorded in the trail/);
+			expect(sf.get('Lead', id)).toMatchObject({ Rating: 'Hot' });
+			await closeAllStores();
+			await redis.start();
+			const after = await storeOf(agentGuardApi);
+			const writes = (await after.query({ recordId: id, event: 'write.*' })).entries;
+			expect(writes.map((e) => e.event)).toEqual(['write.intended']);
+			expect(writes[0]).toMatchObject({ subject: { system: 'salesforce', object: 'Lead', recordId: id }, before: { Rating: 'Cold' }, after: { Rating: 'Hot' } });
+			await expect(after.verify()).resolves.toMatchObject({ valid: true });
+		} finally {
+			await closeAllStores();
+			await redis.stop();
+		}
+	}, 30_000);
+});
