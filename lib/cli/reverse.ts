@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { credentialStatus, trackingFromCredential, CredentialDataError } from '../credentials/expiry';
 import { CREDENTIAL_TYPES, SYSTEM_NAMES, SaasCredentialError, adapterFor, connectionFrom } from '../saas/connection';
 import { SaasError, SaasSystem } from '../saas/types';
-import { ReversalInputError, ReversalOutcome, ReversalSelection, SaasAccess, parseSeqs, parseWindow, reverseWrites, selectWrites } from '../write/reverse';
+import { ReversalInputError, ReversalOutcome, ReversalSelection, SaasAccess, parseSeqs, parseWindow, reverseWrites, selectWrites, unrecordedOutcomes } from '../write/reverse';
 import { GuardStore } from '../store/types';
 import { ParsedArgs, UsageError, flag } from './args';
 
@@ -127,7 +127,7 @@ export async function reverseCommand(store: GuardStore, args: ParsedArgs, io: { 
 	}
 	let outcomes: ReversalOutcome[];
 	try {
-		outcomes = await reverseWrites(store, selected.entries, {
+		const done = await reverseWrites(store, selected.entries, {
 			preview,
 			force,
 			actor: { type: 'human', id: actorId },
@@ -135,6 +135,7 @@ export async function reverseCommand(store: GuardStore, args: ParsedArgs, io: { 
 			appendNow: async (draft) => (await store.append([draft]))[0],
 			appendBatch: (drafts) => store.append(drafts),
 		});
+		outcomes = [...done, ...unrecordedOutcomes(selected.unrecorded)];
 	} catch (error) {
 		if (error instanceof SaasCredentialError) throw new Error(`${error.message}${error.field ? ` (field "${error.field}")` : ''}. Nothing was reversed.`);
 		throw error;

@@ -77,6 +77,11 @@ export function parseWindow(since: unknown, until: unknown, fields: { since: str
 export interface Selected {
 	/** The `write.applied` entries, newest first. */
 	entries: AuditEntry[];
+	/**
+	 * The selection's `write.intended` entries that no outcome entry closes, oldest first: n8n stopped
+	 * between sending those writes and recording what happened, so they may or may not have happened.
+	 */
+	unrecorded: AuditEntry[];
 	/** Why nothing was selected, for the person who asked. */
 	note?: string;
 }
@@ -84,10 +89,13 @@ export interface Selected {
 /** The writes a selection names, newest first. `agentId` (optional outside agent selection) keeps only that agent's writes. */
 export async function selectWrites(store: GuardStore, selection: ReversalSelection, agentId?: string): Promise<Selected> {
 	let entries: AuditEntry[];
+	let intents: AuditEntry[] = [];
 	let what: string;
 	if (selection.by === 'execution') {
 		what = `execution ${selection.executionId}`;
-		entries = (await store.trace(selection.executionId)).filter((e) => e.event === WRITE_EVENTS.applied);
+		const trace = await store.trace(selection.executionId);
+		entries = trace.filter((e) => e.event === WRITE_EVENTS.applied);
+		intents = trace.filter((e) => e.event === WRITE_EVENTS.intended);
 	} else if (selection.by === 'entries') {
 		what = `entries ${selection.seqs.join(', ')}`;
 		entries = [];
@@ -100,21 +108,68 @@ export async function selectWrites(store: GuardStore, selection: ReversalSelecti
 		}
 	} else {
 		what = `agent ${selection.agentId} since ${selection.since}${selection.until ? ` until ${selection.until}` : ''}`;
+		let writes: AuditEntry[];
 		try {
-			entries = await collectAll(store, { agentId: selection.agentId, event: WRITE_EVENTS.applied, since: selection.since, until: selection.until });
+			writes = await collectAll(store, { agentId: selection.agentId, event: 'write.*', since: selection.since, until: selection.until });
 		} catch (error) {
 			if (error instanceof InvalidQueryError) throw new ReversalInputError('since', error.message);
 			throw error;
 		}
+		entries = writes.filter((e) => e.event === WRITE_EVENTS.applied);
+		intents = writes.filter((e) => e.event === WRITE_EVENTS.intended);
 	}
 	const all = entries.length;
-	if (agentId && selection.by !== 'agent') entries = entries.filter((e) => e.agentId === agentId);
-	entries.sort((a, b) => b.seq - a.seq);
-	if (entries.length > 0) return { entries };
-	if (all > 0) {
-		return { entries, note: `${what} has ${all} write${all === 1 ? '' : 's'}, none by agent "${agentId}": check the Agent ID` };
+	if (agentId && selection.by !== 'agent') {
+		entries = entries.filter((e) => e.agentId === agentId);
+		intents = intents.filter((e) => e.agentId === agentId);
 	}
-	return { entries, note: `nothing to reverse: ${what} has no applied writes in the trail` };
+	entries.sort((a, b) => b.seq - a.seq);
+	const unrecorded = await withoutOutcome(store, intents);
+	if (entries.length > 0 || unrecorded.length > 0) return { entries, unrecorded };
+	if (all > 0) {
+		return { entries, unrecorded, note: `${what} has ${all} write${all === 1 ? '' : 's'}, none by agent "${agentId}": check the Agent ID` };
+	}
+	return { entries, unrecorded, note: `nothing to reverse: ${what} has no applied writes in the trail` };
+}
+
+/** The intents that no `write.applied` / `write.failed` names (`details.intent`), looked for anywhere in the trail. */
+async function withoutOutcome(store: GuardStore, intents: AuditEntry[]): Promise<AuditEntry[]> {
+	const closed = new Set<number>();
+	const looked = new Set<string>();
+	for (const intent of intents) {
+		const key = `${intent.subject?.system}\u0000${intent.subject?.object}\u0000${intent.subject?.recordId ?? ''}`;
+		if (looked.has(key)) continue;
+		looked.add(key);
+		for (const e of await collectAll(store, { event: 'write.*', system: intent.subject?.system, object: intent.subject?.object, recordId: intent.subject?.recordId })) {
+			const closes = e.details?.intent;
+			if ((e.event === WRITE_EVENTS.applied || e.event === WRITE_EVENTS.failed) && typeof closes === 'number') closed.add(closes);
+		}
+	}
+	return intents.filter((i) => !closed.has(i.seq)).sort((a, b) => a.seq - b.seq);
+}
+
+/** One outcome per unrecorded write: nothing is reversed, the person is told to look at the record. */
+export function unrecordedOutcomes(intents: AuditEntry[]): ReversalOutcome[] {
+	return intents.map((intent) => {
+		const operation = String(intent.details?.operation ?? 'write');
+		const object = intent.subject?.object ?? '';
+		const recordId = intent.subject?.recordId ?? '';
+		const after = intent.after ? ` (to ${JSON.stringify(intent.after).slice(0, 200)})` : '';
+		return {
+			reverses: intent.seq,
+			agentId: intent.agentId,
+			system: intent.subject?.system ?? '',
+			object,
+			recordId,
+			kind: 'none',
+			status: 'failed',
+			restored: {},
+			changes: [],
+			conflicts: [],
+			code: 'write_outcome_unknown',
+			message: `entry ${intent.seq} announced a ${operation} of ${object}${recordId ? ` ${recordId}` : ''}${after}, but no outcome was recorded after it (n8n stopped during the write?): it may have happened. Check the record by hand; the trail holds what it was before. Nothing was reversed for it.`,
+		};
+	});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
 	parseWindow,
 	reverseWrites,
 	selectWrites,
+	unrecordedOutcomes,
 } from '../../lib/write/reverse';
 import { agentGuardApiTest, openGuardRun, toNodeError } from '../shared/runtime';
 import { SaasCredentialError, SaasSessions, SYSTEM_NAMES, writingNodeCredentials } from '../shared/saas';
@@ -66,7 +67,7 @@ export class ReverseWrite implements INodeType {
 		try {
 			const selected = await selectWrites(run.store, selection, agentId);
 			note = selected.note;
-			outcomes = await reverseWrites(run.store, selected.entries, {
+			const done = await reverseWrites(run.store, selected.entries, {
 				preview,
 				force,
 				actor: { type: 'system', id: `workflow:${run.context.workflowId || 'unknown'}` },
@@ -74,6 +75,7 @@ export class ReverseWrite implements INodeType {
 				appendNow: (draft) => run.appendNow(draft),
 				appendBatch: (drafts) => run.store.append(drafts.map((d) => ({ executionId: run.context.executionId, workflowId: run.context.workflowId, node: run.context.node, ...d }))),
 			});
+			outcomes = [...done, ...unrecordedOutcomes(selected.unrecorded)];
 		} catch (error) {
 			throw reverseError(this, error);
 		}

@@ -8,7 +8,7 @@ import { QuickBooksEmulator } from '../emulators/quickbooks';
 import { SalesforceEmulator } from '../emulators/salesforce';
 import { ZendeskEmulator } from '../emulators/zendesk';
 import { spawnSync } from 'node:child_process';
-import { auditLogger, embeddedCredential, guardNodeTypes, guardedWrite, redisCredential } from '../helpers/guardNodes';
+import { auditLogger, embeddedCredential, guardNodeTypes, guardedWrite, redisCredential, reverseWrite } from '../helpers/guardNodes';
 import { runWorkflow } from '../helpers/n8nInProcess';
 import { PrivateRedis } from '../helpers/privateRedis';
 import { TEST_SECRET, tempDir } from '../helpers/stores';
@@ -351,7 +351,7 @@ async function zdFirstTicket(): Promise<{ id: number }> {
 }
 
 describe('Guarded Write when the store dies between the write and its outcome', () => {
-	test('the trail still holds write.intended for the record (what was about to change), the node stops loudly, and after a restart the chain verifies', async () => {
+	test('the trail still holds write.intended for the record (what was about to change), the node stops loudly, the chain verifies after a restart, and Reverse Write flags the write as outcome unknown instead of guessing', async () => {
 		sf.reset();
 		sf.issueAccessToken();
 		const redis = await PrivateRedis.create(tempDir('redis-intent'));
@@ -376,6 +376,14 @@ describe('Guarded Write when the store dies between the write and its outcome', 
 			expect(writes.map((e) => e.event)).toEqual(['write.intended']);
 			expect(writes[0]).toMatchObject({ subject: { system: 'salesforce', object: 'Lead', recordId: id }, before: { Rating: 'Cold' }, after: { Rating: 'Hot' } });
 			await expect(after.verify()).resolves.toMatchObject({ valid: true });
+			// Incident response on that execution: Reverse Write cannot know whether the write happened, so it reverses
+			// nothing and tells the person to check the record (Conflicts output).
+			const reverse = await runWorkflow({ nodeTypes: guardNodeTypes, nodes: [reverseWrite('Reverse', { agentId: 'sales-bot', selectBy: 'execution', executionId: result.executionId, preview: false, force: false })], credentials: { agentGuardApi, ...saasCredentials() } as never });
+			expect(reverse.nodeOutput('Reverse', 0)).toEqual([]);
+			const [unknown] = reverse.nodeOutput('Reverse', 1);
+			expect(unknown).toMatchObject({ reverses: writes[0].seq, object: 'Lead', recordId: id, status: 'failed', guard: { reasons: [{ code: 'write_outcome_unknown' }] } });
+			expect(String(unknown.message)).toContain('no outcome was recorded after it');
+			expect(sf.get('Lead', id)).toMatchObject({ Rating: 'Hot' });
 		} finally {
 			await closeAllStores();
 			await redis.stop();
