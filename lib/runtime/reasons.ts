@@ -63,7 +63,7 @@ export const REASON_CODES = {
 	write_conflict: 'Someone changed the record between our read and our write: the system refused it, nothing was overwritten.',
 	rate_limited: 'The system asked us to slow down (429): nothing was written; try later.',
 	system_error: 'The system failed in an unexpected way; the message has the cause.',
-	write_outcome_unknown: 'The write may or may not have reached the system (timeout or outage on a create): check the record; the approval stays used.',
+	write_outcome_unknown: 'The write may or may not have reached the system (a timeout or outage, or n8n stopped during it): check the record; the approval stays used.',
 	checklist_passed: 'Security Checklist: the workflow passed every pre-deployment rule.',
 	write_needs_approval: 'Checklist: a write below an AI Agent does not pass an Approval Gate (Check Approval → Approved) on every path.',
 	write_needs_scope_guard: 'Checklist: a write below an AI Agent does not pass a Scope Guard (Check Actions → Allowed) on every path.',
