@@ -227,7 +227,8 @@ describe('template workflows in real n8n 2.8.4 against the sandbox', () => {
 		const waiting = await waitForTrail('the usage of the run', (e) => e.some((x) => x.event === 'spend.settled' && x.agentId === 'lead-bot'));
 		expect(waiting.some((x) => x.event === 'lead.qualified')).toBe(false);
 		await approve(n);
-		const entries = await waitForTrail('the lead write', (e) => e.some((x) => x.event === 'lead.qualified'));
+		// n8n runs the Denied branch ("Audit: not written", below the main row) after the resumed main row: wait for both.
+		const entries = await waitForTrail('the lead write and the denied action', (e) => e.some((x) => x.event === 'lead.qualified') && e.some((x) => x.event === 'lead.not_written'));
 		expect(sandbox.salesforce.get('Lead', lead)).toMatchObject({ Status: 'Working - Contacted', Rating: 'Hot' });
 		expect(entries.some((x) => x.event === 'lead.not_written')).toBe(true);
 		expect(entries.some((x) => x.event === 'spend.settled' && x.agentId === 'lead-bot')).toBe(true);
@@ -247,7 +248,8 @@ describe('template workflows in real n8n 2.8.4 against the sandbox', () => {
 		const notice = await approve(n);
 		const requested = (await trail()).find((x) => x.event === 'approval.requested' && x.details?.approvalId === notice.approvalId);
 		expect(requested?.details?.items).toHaveLength(1);
-		const entries = await waitForTrail('the invoice write', (e) => e.some((x) => x.event === 'invoice.followed_up'));
+		// As in 01, the refused delete is logged after the resumed main row: wait for both.
+		const entries = await waitForTrail('the invoice write and the refused delete', (e) => e.some((x) => x.event === 'invoice.followed_up') && e.some((x) => x.event === 'invoice.not_written' && x.subject?.recordId === other));
 		const after = sandbox.quickbooks.get('Invoice', overdue) as { SyncToken: string; PrivateNote?: string };
 		expect(after.PrivateNote).toBe('Reminder sent: 14 days overdue');
 		expect(Number(after.SyncToken)).toBeGreaterThan(Number(before.SyncToken));
