@@ -1,6 +1,6 @@
 import { WorkflowGraph } from './graph';
 import { WriteInfo, approvalPasses, isExpression, param, scopePasses, writeEnforcesApproval, writeEnforcesPolicy, writeOf } from './nodeKinds';
-import { Workflow, WorkflowNode, WorkflowParseError, parseWorkflow } from './workflow';
+import { Workflow, WorkflowNode, WorkflowParseError, isRecord, parseWorkflow } from './workflow';
 
 /**
  * Sub-workflows: an agent's write can sit in another workflow that an Execute Workflow node or a
@@ -30,10 +30,6 @@ export interface SubWrite {
 }
 
 type Target = { workflow: Workflow } | { unknown: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const SELF_ID = /^=\s*\{\{\s*\$workflow\.id\s*\}\}\s*$/;
 

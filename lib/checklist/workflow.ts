@@ -43,7 +43,7 @@ export interface Workflow {
 
 export class WorkflowParseError extends Error {}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

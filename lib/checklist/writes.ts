@@ -39,9 +39,8 @@ function label(write: WorkflowNode, via: string[] = []): string {
 	return via.length > 0 ? `${write.name} (sub-workflow ${via[via.length - 1]})` : write.name;
 }
 
-/** Writes reachable from an agent, with the agents they are reachable from. */
-function writesBelowAgents(graph: WorkflowGraph, agents: WorkflowNode[]): Array<{ write: WorkflowNode; info: WriteInfo }> {
-	const below = graph.downstream(agents.map((a) => a.name));
+/** The writes among `below` (the nodes reachable from the agents). */
+function writesBelowAgents(graph: WorkflowGraph, below: ReadonlySet<string>): Array<{ write: WorkflowNode; info: WriteInfo }> {
 	const out: Array<{ write: WorkflowNode; info: WriteInfo }> = [];
 	for (const node of graph.workflow.nodes) {
 		if (!below.has(node.name)) continue;
@@ -80,8 +79,8 @@ export function checkWrites(graph: WorkflowGraph, inputs: ChecklistInputs = {}):
 	const self: Workflow = graph.workflow;
 	const others = inputs.workflows ?? [];
 	const hint = inputs.workflowsHint ?? 'pass the sub-workflows too';
-	const main = writesBelowAgents(graph, agents);
 	const below = graph.downstream(sources);
+	const main = writesBelowAgents(graph, below);
 	const calls = graph.workflow.nodes.filter((n) => isSubWorkflowCall(n) && below.has(n.name));
 	const mainSub = calls.flatMap((call) => writesThroughCall(call, self, others, hint).map((w) => ({ call, ...w })));
 	const toolCalls = toolWrites(graph, agents);
