@@ -1,4 +1,5 @@
 import { Checkpoint } from './entry';
+import { VerifyReport } from './verify';
 
 /**
  * A signed checkpoint of the trail's head as text, to keep outside the store (the daily digest
@@ -39,4 +40,12 @@ export function decodePublishedHeads(text: string): Checkpoint[] {
 			throw e;
 		}
 	});
+}
+
+/** A Verify report as users see it (node output, CLI): the newest checkpoint as its published text form. */
+export type PublicVerifyReport = Omit<VerifyReport, 'latestCheckpoint'> & { signedHead?: string };
+
+export function publicReport(report: VerifyReport): PublicVerifyReport {
+	const { latestCheckpoint, ...rest } = report;
+	return latestCheckpoint !== undefined ? { ...rest, signedHead: encodePublishedHead(latestCheckpoint) } : rest;
 }

@@ -133,7 +133,7 @@ export async function verifyTrail(
 		return failure;
 	}
 
-	const latest = checkpoints.reduce<Checkpoint | undefined>((best, c) => (best === undefined || c.seq > best.seq ? c : best), undefined);
+	const latest = newest(checkpoints);
 	for (const cp of checkpoints) {
 		if (!safeEqualHex(checkpointMac(cp.seq, cp.hash, cp.ts, secret), cp.mac)) {
 			return bad(count === 0 ? 'wrong_secret' : 'bad_checkpoint', cp.seq, `checkpoint at seq ${cp.seq} has a MAC that does not verify: forged, or the wrong signing secret`);
@@ -145,14 +145,13 @@ export async function verifyTrail(
 			checkpointSeq: latest.seq,
 		};
 	}
-	const furthest = published.reduce<Checkpoint | undefined>((best, c) => (best === undefined || c.seq > best.seq ? c : best), undefined);
+	const furthest = newest(published);
 	if (furthest && furthest.seq > prev.seq) {
 		return {
 			...bad('truncated', prev.seq + 1, `the trail ends at seq ${prev.seq} but the head published at ${furthest.ts} says it reached seq ${furthest.seq}: the tail was truncated, and its stored checkpoints with it`),
 			checkpointSeq: latest?.seq,
 		};
 	}
-	const head = `head seq ${prev.seq}`;
 	return {
 		valid: true,
 		entries: count,
@@ -161,6 +160,10 @@ export async function verifyTrail(
 		checkpointSeq: latest?.seq,
 		latestCheckpoint: latest,
 		publishedChecked: published.length,
-		message: `chain valid: ${count} entries, ${head}${published.length > 0 ? `; it holds the ${published.length} published head(s) given` : ''}`,
+		message: `chain valid: ${count} entries, head seq ${prev.seq}${published.length > 0 ? `; it holds the ${published.length} published head(s) given` : ''}`,
 	};
+}
+
+function newest(checkpoints: Checkpoint[]): Checkpoint | undefined {
+	return checkpoints.reduce<Checkpoint | undefined>((best, c) => (best === undefined || c.seq > best.seq ? c : best), undefined);
 }

@@ -4,7 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import { AGENT_EVENTS, AgentRecord, isStale, validateAgentId } from '../agents/agent';
 import { AuditEntry, Checkpoint, EntryDraft, ActorType } from '../audit/entry';
 import { toCsv, toJsonl } from '../audit/export';
-import { PublishedHeadError, decodePublishedHeads, encodePublishedHead } from '../audit/publishedHead';
+import { PublishedHeadError, decodePublishedHeads, publicReport } from '../audit/publishedHead';
 import { AuditQuery } from '../audit/query';
 import { closeAllStores, openStore } from '../store/open';
 import { collectAll } from '../store/paging';
@@ -137,10 +137,9 @@ async function audit(store: GuardStore, command: string | undefined, rest: strin
 				if (e instanceof PublishedHeadError) throw new UsageError(`--published-head: ${e.message}`);
 				throw e;
 			}
-			const { latestCheckpoint, ...report } = await store.verify(published);
-			const signedHead = latestCheckpoint !== undefined ? encodePublishedHead(latestCheckpoint) : undefined;
-			if (args.flags.has('json')) io.out(JSON.stringify({ ...report, signedHead }) + '\n');
-			else if (report.valid) io.out(`OK: ${report.message}${report.checkpointSeq ? ` (last signed checkpoint at seq ${report.checkpointSeq})` : ''}\n${signedHead !== undefined ? `signed head (keep it outside this machine; pass it back with --published-head): ${signedHead}\n` : ''}`);
+			const report = publicReport(await store.verify(published));
+			if (args.flags.has('json')) io.out(JSON.stringify(report) + '\n');
+			else if (report.valid) io.out(`OK: ${report.message}${report.checkpointSeq ? ` (last signed checkpoint at seq ${report.checkpointSeq})` : ''}\n${report.signedHead !== undefined ? `signed head (keep it outside this machine; pass it back with --published-head): ${report.signedHead}\n` : ''}`);
 			else io.out(`BROKEN at seq ${report.firstBadSeq} (${report.problem}): ${report.message}\n${report.entries} entries before it verify.\n`);
 			return report.valid ? 0 : 1;
 		}

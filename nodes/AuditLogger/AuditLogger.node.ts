@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeOperationError } from 'n8n-workflow';
 import { ActorType, AuditEntry, Checkpoint, EntryDraft } from '../../lib/audit/entry';
 import { toCsv, toJsonl } from '../../lib/audit/export';
-import { PublishedHeadError, decodePublishedHeads, encodePublishedHead } from '../../lib/audit/publishedHead';
+import { PublishedHeadError, decodePublishedHeads, publicReport } from '../../lib/audit/publishedHead';
 import { AuditQuery } from '../../lib/audit/query';
 import { GuardRun } from '../../lib/runtime/guardRun';
 import { collectAll } from '../../lib/store/paging';
@@ -153,9 +153,7 @@ async function verify(ctx: IExecuteFunctions, run: GuardRun): Promise<INodeExecu
 			description: `First bad seq: ${report.firstBadSeq ?? 'n/a'} (${report.problem}). Entries before it are intact. Export the trail and investigate before trusting anything after it.`,
 		});
 	}
-	const { latestCheckpoint, ...rest } = report;
-	const signedHead = latestCheckpoint !== undefined ? encodePublishedHead(latestCheckpoint) : undefined;
-	return [{ json: { ...rest, ...(signedHead !== undefined ? { signedHead } : {}), store: run.store.kind } as unknown as IDataObject, pairedItem: { item: 0 } }];
+	return [{ json: { ...publicReport(report), store: run.store.kind } as unknown as IDataObject, pairedItem: { item: 0 } }];
 }
 
 async function exportTrail(ctx: IExecuteFunctions, run: GuardRun): Promise<INodeExecutionData[]> {
