@@ -90,12 +90,15 @@ export interface Selected {
 export async function selectWrites(store: GuardStore, selection: ReversalSelection, agentId?: string): Promise<Selected> {
 	let entries: AuditEntry[];
 	let intents: AuditEntry[] = [];
+	/** Entries of the selection that may close an intent (an outcome is usually in the same run). */
+	let outcomes: AuditEntry[] = [];
 	let what: string;
 	if (selection.by === 'execution') {
 		what = `execution ${selection.executionId}`;
 		const trace = await store.trace(selection.executionId);
 		entries = trace.filter((e) => e.event === WRITE_EVENTS.applied);
 		intents = trace.filter((e) => e.event === WRITE_EVENTS.intended);
+		outcomes = trace;
 	} else if (selection.by === 'entries') {
 		what = `entries ${selection.seqs.join(', ')}`;
 		entries = [];
@@ -117,6 +120,7 @@ export async function selectWrites(store: GuardStore, selection: ReversalSelecti
 		}
 		entries = writes.filter((e) => e.event === WRITE_EVENTS.applied);
 		intents = writes.filter((e) => e.event === WRITE_EVENTS.intended);
+		outcomes = writes;
 	}
 	const all = entries.length;
 	if (agentId && selection.by !== 'agent') {
@@ -124,7 +128,7 @@ export async function selectWrites(store: GuardStore, selection: ReversalSelecti
 		intents = intents.filter((e) => e.agentId === agentId);
 	}
 	entries.sort((a, b) => b.seq - a.seq);
-	const unrecorded = await withoutOutcome(store, intents);
+	const unrecorded = await withoutOutcome(store, intents, outcomes);
 	if (entries.length > 0 || unrecorded.length > 0) return { entries, unrecorded };
 	if (all > 0) {
 		return { entries, unrecorded, note: `${what} has ${all} write${all === 1 ? '' : 's'}, none by agent "${agentId}": check the Agent ID` };
@@ -132,18 +136,27 @@ export async function selectWrites(store: GuardStore, selection: ReversalSelecti
 	return { entries, unrecorded, note: `nothing to reverse: ${what} has no applied writes in the trail` };
 }
 
-/** The intents that no `write.applied` / `write.failed` names (`details.intent`), looked for anywhere in the trail. */
-async function withoutOutcome(store: GuardStore, intents: AuditEntry[]): Promise<AuditEntry[]> {
+/**
+ * The intents that no `write.applied` / `write.failed` names (`details.intent`). The selection's own
+ * entries are looked at first; the trail is searched (per record) only for intents still open, whose
+ * outcome may lie outside the selection (a time window ending between the two).
+ */
+async function withoutOutcome(store: GuardStore, intents: AuditEntry[], selected: AuditEntry[]): Promise<AuditEntry[]> {
 	const closed = new Set<number>();
+	const close = (entries: AuditEntry[]): void => {
+		for (const e of entries) {
+			const intent = e.details?.intent;
+			if ((e.event === WRITE_EVENTS.applied || e.event === WRITE_EVENTS.failed) && typeof intent === 'number') closed.add(intent);
+		}
+	};
+	close(selected);
 	const looked = new Set<string>();
 	for (const intent of intents) {
+		if (closed.has(intent.seq)) continue;
 		const key = `${intent.subject?.system}\u0000${intent.subject?.object}\u0000${intent.subject?.recordId ?? ''}`;
 		if (looked.has(key)) continue;
 		looked.add(key);
-		for (const e of await collectAll(store, { event: 'write.*', system: intent.subject?.system, object: intent.subject?.object, recordId: intent.subject?.recordId })) {
-			const closes = e.details?.intent;
-			if ((e.event === WRITE_EVENTS.applied || e.event === WRITE_EVENTS.failed) && typeof closes === 'number') closed.add(closes);
-		}
+		close(await collectAll(store, { event: 'write.*', system: intent.subject?.system, object: intent.subject?.object, recordId: intent.subject?.recordId }));
 	}
 	return intents.filter((i) => !closed.has(i.seq)).sort((a, b) => a.seq - b.seq);
 }
