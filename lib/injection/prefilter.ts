@@ -750,17 +750,26 @@ let ascii: Int32Array | null = denseAscii();
 /**
  * Final numbering: states without outputs first, then states with outputs (each group in BFS
  * order, so shallow, hot states stay together). A state id below `OUT_FROM` then says "nothing to
- * record" on its own, and the transition tables hold plain state ids: 16 bits each while the
+ * record" on its own, and the transition table holds plain state ids: 16 bits each while the
  * automaton has fewer than 65,535 states (half the memory of 32-bit entries, fewer cache misses
  * on the one lookup per character).
+ *
+ * The root is there twice: `0` after a non-word character (or at the start) and `ROOT_WORD`
+ * after a word character; every other state was entered by its last character. So a state says
+ * whether the previous code unit was a word character, and with it whether a boundary marker
+ * comes before the next one: one table row per state holds both (see `trans`).
  */
 const order: number[] = [];
 for (let s = 0; s < nStates; s++) if (outputs[s].length === 0) order.push(s);
+const ROOT_WORD = order.length;
+order.push(0);
 const OUT_FROM = order.length;
 for (let s = 0; s < nStates; s++) if (outputs[s].length !== 0) order.push(s);
+/** States in the final numbering (the trie's, plus `ROOT_WORD`). */
+const nFinal = order.length;
 const newId = new Int32Array(nStates);
 order.forEach((old, k) => {
-	newId[old] = k;
+	if (k !== ROOT_WORD) newId[old] = k;
 });
 /** Non-ASCII transitions (null: none) and failure links, in final ids (for code units of 128 and above). */
 const wideGoto: Array<Map<number, number> | null> = order.map((old) => {
@@ -770,49 +779,88 @@ const wideGoto: Array<Map<number, number> | null> = order.map((old) => {
 });
 const failFinal = Int32Array.from(order, (old) => newId[fail[old]]);
 // Outputs flattened: ids of state s are outIds[outStart[s] .. outStart[s + 1]).
-const outStart = new Int32Array(nStates + 1);
-for (let s = 0; s < nStates; s++) outStart[s + 1] = outStart[s] + outputs[order[s]].length;
-const outIds = new Int32Array(outStart[nStates]);
-for (let s = 0; s < nStates; s++) outIds.set(outputs[order[s]], outStart[s]);
+const outStart = new Int32Array(nFinal + 1);
+for (let s = 0; s < nFinal; s++) outStart[s + 1] = outStart[s] + outputs[order[s]].length;
+const outIds = new Int32Array(outStart[nFinal]);
+for (let s = 0; s < nFinal; s++) outIds.set(outputs[order[s]], outStart[s]);
 /** Per-state stamp: every output of the state is already known present in the current text. */
-const doneAt = new Int32Array(nStates);
+const doneAt = new Int32Array(nFinal);
 let generation = 0;
 /** A `trans` entry that says: take the two steps one by one (the marker's own state has outputs). */
-const SLOW = nStates < 0xffff ? 0xffff : 0xffffffff;
+const SLOW = nFinal < 0xffff ? 0xffff : 0xffffffff;
 /**
- * The transitions of the ASCII classes, two rows per state: `trans[(s * 2 + b) * nClasses + k]`
- * is the state after class k from state s, with b = 0, or after a boundary marker and then class
- * k, with b = 1 (one lookup where the word class changes; `SLOW` when the state after the marker
- * has outputs). A whitespace run counts as one space: from a state reached by a space, another
- * space stays there, so the scan needs no test for it.
+ * The text's classes (`textClass`) are the automaton's ASCII classes, but for the boundary marker,
+ * which never occurs in text: its column serves the word characters of no literal (class 0 keeps
+ * the other characters of no literal), so that every class is all word or all non-word characters.
  */
-const trans = nStates < 0xffff ? new Uint16Array(nStates * 2 * nClasses) : new Uint32Array(nStates * 2 * nClasses);
+const markClass = asciiClass[MARK];
+const OTHER_WORD = markClass;
+/** 1 for a class of word characters. */
+const classWord = new Uint8Array(nClasses);
+for (let k = 1; k < nClasses; k++) classWord[k] = k === OTHER_WORD ? 1 : isWordChar(classChar[k]) ? 1 : 0;
+/**
+ * Per final state: 1 when it was entered by a word character (the previous code unit was one),
+ * 2 when by the boundary marker (then a character follows at once, without another marker).
+ */
+const stateKind = new Uint8Array(nFinal);
+/** Per final state: the state after a boundary marker from it. */
+const markTo = nFinal < 0xffff ? new Uint16Array(nFinal) : new Uint32Array(nFinal);
+/**
+ * The transitions of the ASCII classes, one row per state: `trans[s * nClasses + k]` is the state
+ * after a character of class k from state s, with the boundary marker before it where the word
+ * class changes (one lookup for both; `SLOW` when the state after the marker has outputs). A
+ * whitespace run counts as one space: from a state reached by a space, another space stays
+ * there, so the scan needs no test for it.
+ */
+const trans = nFinal < 0xffff ? new Uint16Array(nFinal * nClasses) : new Uint32Array(nFinal * nClasses);
 {
 	const dense = ascii;
-	const markClass = asciiClass[MARK];
 	const spaceClass = asciiClass[0x20];
-	// Trie states entered by a space (every transition into a state reads its last character).
-	const bySpace = new Uint8Array(nStates);
-	for (let s = 0; s < nStates; s++) for (const [c, nx] of goto[s]) if (c === 0x20) bySpace[nx] = 1;
-	for (let s = 0; s < nStates; s++) {
+	// Trie states entered by a space, by a word character, by the marker (every transition into a
+	// state reads its last character).
+	const entered = new Int32Array(nStates).fill(-1);
+	for (let s = 0; s < nStates; s++) for (const [c, nx] of goto[s]) entered[nx] = c;
+	for (let s = 0; s < nFinal; s++) {
 		const old = order[s];
+		const c = entered[old];
+		stateKind[s] = s === ROOT_WORD ? 1 : old === 0 ? 0 : c === MARK ? 2 : c < 128 && isWordChar(c) ? 1 : 0;
+	}
+	// A target in old ids, reached by a character of class k: the root is the one of the class's word-ness.
+	const target = (old: number, k: number): number => (old === 0 ? (classWord[k] === 1 ? ROOT_WORD : 0) : newId[old]);
+	for (let s = 0; s < nFinal; s++) {
+		const old = order[s];
+		const kind = stateKind[s];
 		const mid = dense[old * nClasses + markClass];
 		const midOut = outputs[mid].length !== 0;
+		// After a marker from a word state comes a non-word character: the root of non-word.
+		markTo[s] = mid === 0 ? (kind === 1 ? 0 : ROOT_WORD) : newId[mid];
 		for (let k = 0; k < nClasses; k++) {
-			trans[s * 2 * nClasses + k] = spaceClass !== 0 && k === spaceClass && bySpace[old] === 1 ? s : newId[dense[old * nClasses + k]];
-			trans[(s * 2 + 1) * nClasses + k] = midOut ? SLOW : newId[dense[mid * nClasses + k]];
+			const dk = k === OTHER_WORD ? 0 : k;
+			let v: number;
+			if (kind !== 2 && classWord[k] !== kind) v = midOut ? SLOW : target(dense[mid * nClasses + dk], k);
+			else if (k === spaceClass && old !== 0 && entered[old] === 0x20) v = s;
+			else v = target(dense[old * nClasses + dk], k);
+			trans[s * nClasses + k] = v;
 		}
 	}
 	ascii = null;
 }
 
+/** Per ASCII code unit of the text: its class in `trans` (whitespace as a space, controls as 0x02). */
+const textClass = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+	const mapped = isSpaceCode(c) ? 0x20 : c < 0x09 ? 0x02 : c;
+	textClass[c] = asciiClass[mapped] === 0 && isWordChar(c) ? OTHER_WORD : asciiClass[mapped];
+}
+
+/** The state after code unit c (a space for any whitespace) from s, with the marker before it where due. */
 function step(s: number, c: number): number {
-	if (c < 128) return trans[s * 2 * nClasses + asciiClass[c]];
+	if (c < 128) return trans[s * nClasses + textClass[c]];
 	let f = s;
 	for (;;) {
 		const g = wideGoto[f]?.get(c);
 		if (g !== undefined) return g;
-		if (f === 0) return 0;
+		if (f === 0 || f === ROOT_WORD) return 0;
 		f = failFinal[f];
 	}
 }
@@ -872,17 +920,16 @@ export function literalsPresent(text: string): Literals {
 	return present;
 }
 
-/** Per ASCII code unit of the text: its class (low byte), word character (0x100), whitespace (0x200). */
-const WORD_BIT = 0x100;
-const textInfo = new Uint16Array(128);
-for (let c = 0; c < 128; c++) {
-	const mapped = isSpaceCode(c) ? 0x20 : c < 0x09 ? 0x02 : c;
-	textInfo[c] = asciiClass[mapped] | (isWordChar(c) ? WORD_BIT : 0);
-}
-
-/** Feed one code unit of the marked stream; returns the next premultiplied state. */
+/** Feed one code unit of the marked stream (not the marker: see `mark`); returns the next state. */
 function feed(st: number, c: number, present: Int32Array, gen: number): number {
 	st = step(st, c);
+	if (st >= OUT_FROM) record(st, present, gen);
+	return st;
+}
+
+/** Feed the boundary marker after a word character; returns the next state. */
+function mark(st: number, present: Int32Array, gen: number): number {
+	st = markTo[st];
 	if (st >= OUT_FROM) record(st, present, gen);
 	return st;
 }
@@ -942,8 +989,8 @@ function addOutputs(st: number, c: Literals): void {
 }
 
 /** Stamps of `recordInChunks`: chunk k of the current text is `chunkStamp + k`. */
-const chunkDone = new Int32Array(nStates);
-const chunkDoneBefore = new Int32Array(nStates);
+const chunkDone = new Int32Array(nFinal);
+const chunkDoneBefore = new Int32Array(nFinal);
 let chunkStamp = 0;
 /** Stamps for a new text of `chunks` chunks. */
 function nextChunkStamp(chunks: number): void {
@@ -1073,22 +1120,18 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 	// Module-level bindings copied to locals: the loop then reads registers, not the module's
 	// context (`nClasses` is a `let`, which V8 would check for initialisation on every read).
 	const table = trans;
-	const info = textInfo;
+	const cls = textClass;
 	const width = nClasses;
 	const outFrom = OUT_FROM;
 	let st = 0;
-	/** 1 when the previous code unit was a word character. */
-	let pw = 0;
 	for (let i = from; i < n; i++) {
 		const c = text.charCodeAt(i);
 		if (c < 128) {
 			// Fast path: one table lookup per code unit unless a state with outputs is reached.
-			const inf = info[c];
-			const w = inf >> 8;
-			const v = table[(st * 2 + (w ^ pw)) * width + (inf & 0xff)];
+			const k = cls[c];
+			const v = table[st * width + k];
 			if (v < outFrom) {
 				st = v;
-				pw = w;
 				continue;
 			}
 			feedAt = i;
@@ -1096,20 +1139,21 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 				st = v;
 				record(st, present, gen);
 			} else {
-				st = feed(st, MARK, present, gen);
-				st = feed(st, isSpaceCode(c) ? 0x20 : c < 0x09 ? 0x02 : c, present, gen);
+				// The marker's state has outputs: record them, then the character from there.
+				const mid = markTo[st];
+				record(mid, present, gen);
+				st = table[mid * width + k];
+				if (st >= outFrom) record(st, present, gen);
 			}
-			pw = w;
 			continue;
 		}
 		// Other code units are never word characters.
 		feedAt = i;
-		if (pw === 1) st = feed(st, MARK, present, gen);
-		pw = 0;
+		if (stateKind[st] === 1) st = mark(st, present, gen);
 		st = feed(st, c >= 0xa0 && isSpaceCode(c) ? 0x20 : c, present, gen);
 	}
 	feedAt = n;
-	if (pw === 1) feed(st, MARK, present, gen);
+	if (stateKind[st] === 1) mark(st, present, gen);
 }
 
 /**
@@ -1317,4 +1361,9 @@ export function requiredLiterals(source: string): string[][] | null {
 		if (e instanceof Unsupported) return null;
 		throw e;
 	}
+}
+
+/** For tests: per literal id, the marked string the automaton looks for (null: a short literal, tested with `includes`). */
+export function automatonLiterals(): ReadonlyArray<string | null> {
+	return litStr.map((s, id) => (shortLit[id] === null ? s : null));
 }
