@@ -988,18 +988,24 @@ function addOutputs(st: number, c: Literals): void {
 	}
 }
 
-/** Stamps of `recordInChunks`: chunk k of the current text is `chunkStamp + k`. */
+/**
+ * Stamps of `recordInChunks`: chunk k of the current text is `chunkStamp + k`; every stamp given
+ * out so far is below `chunkStampEnd`, so a stamp left by an earlier text never passes for one of
+ * the current text.
+ */
 const chunkDone = new Int32Array(nFinal);
 const chunkDoneBefore = new Int32Array(nFinal);
 let chunkStamp = 0;
+let chunkStampEnd = 1;
 /** Stamps for a new text of `chunks` chunks. */
 function nextChunkStamp(chunks: number): void {
-	chunkStamp += chunks + 1;
-	if (chunkStamp > 0x3fffffff - chunks) {
-		chunkStamp = 1;
+	if (chunkStampEnd > 0x3fffffff - chunks) {
+		chunkStampEnd = 1;
 		chunkDone.fill(0);
 		chunkDoneBefore.fill(0);
 	}
+	chunkStamp = chunkStampEnd;
+	chunkStampEnd += chunks;
 }
 
 function nextGeneration(): number {
