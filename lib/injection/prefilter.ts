@@ -803,6 +803,8 @@ for (let k = 1; k < nClasses; k++) classWord[k] = k === OTHER_WORD ? 1 : isWordC
  * 2 when by the boundary marker (then a character follows at once, without another marker).
  */
 const stateKind = new Uint8Array(nFinal);
+/** Per final state: its depth in the trie (the length of the stream it stands for). */
+const stateDepth = new Uint8Array(nFinal);
 /** Per final state: the state after a boundary marker from it. */
 const markTo = nFinal < 0xffff ? new Uint16Array(nFinal) : new Uint32Array(nFinal);
 /**
@@ -820,9 +822,13 @@ const trans = nFinal < 0xffff ? new Uint16Array(nFinal * nClasses) : new Uint32A
 	// state reads its last character).
 	const entered = new Int32Array(nStates).fill(-1);
 	for (let s = 0; s < nStates; s++) for (const [c, nx] of goto[s]) entered[nx] = c;
+	const depthOld = new Uint8Array(nStates);
+	// Ids are in breadth-first order: a parent comes before its children.
+	for (let s = 0; s < nStates; s++) for (const nx of goto[s].values()) depthOld[nx] = Math.min(255, depthOld[s] + 1);
 	for (let s = 0; s < nFinal; s++) {
 		const old = order[s];
 		const c = entered[old];
+		stateDepth[s] = s === ROOT_WORD ? 0 : depthOld[old];
 		stateKind[s] = s === ROOT_WORD ? 1 : old === 0 ? 0 : c === MARK ? 2 : c < 128 && isWordChar(c) ? 1 : 0;
 	}
 	// A target in old ids, reached by a character of class k: the root is the one of the class's word-ness.
@@ -1121,7 +1127,19 @@ export function candidateFilters(lits: Literals, rot: boolean): readonly number[
 	return (rot ? lits.rotCandList : lits.candList) ?? [];
 }
 
-/** One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`. */
+/** Ranges shorter than this are scanned in one run; longer ones in two that run side by side. */
+const SPLIT_MIN = 128;
+
+/**
+ * One Aho–Corasick pass over text[from, to) as if it were a whole text; marks into `present`.
+ * A longer range is read as two halves whose lookups are interleaved in one loop: each lookup
+ * waits for the one before it in its own half only, so the processor overlaps the two (the table
+ * is too big for the fastest caches, and one run of dependent lookups leaves it mostly waiting).
+ * The second half starts at the root of the word-ness of the character before it, which is
+ * exactly where the marked stream of the whole range would be there; the first half then goes on
+ * past the middle until every partial match it holds started in the second half (its state is
+ * no deeper than the stream read since the middle), so no occurrence that spans the middle is lost.
+ */
 function scanRange(text: string, from: number, n: number, present: Int32Array, gen: number): void {
 	// Module-level bindings copied to locals: the loop then reads registers, not the module's
 	// context (`nClasses` is a `let`, which V8 would check for initialisation on every read).
@@ -1130,36 +1148,87 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 	const width = nClasses;
 	const outFrom = OUT_FROM;
 	let st = 0;
-	for (let i = from; i < n; i++) {
-		const c = text.charCodeAt(i);
-		if (c < 128) {
-			// Fast path: one table lookup per code unit unless a state with outputs is reached.
-			const k = cls[c];
-			const v = table[st * width + k];
-			if (v < outFrom) {
-				st = v;
-				continue;
-			}
-			feedAt = i;
-			if (v !== SLOW) {
-				st = v;
-				record(st, present, gen);
+	let i = from;
+	if (n - from >= SPLIT_MIN) {
+		const half = (n - from) >>> 1;
+		const mid = from + half;
+		const before = text.charCodeAt(mid - 1);
+		let st2 = before < 128 && isWordChar(before) ? ROOT_WORD : 0;
+		for (let k = 0; k < half; k++) {
+			const c = text.charCodeAt(from + k);
+			const c2 = text.charCodeAt(mid + k);
+			if ((c | c2) < 128) {
+				const k1 = cls[c];
+				const k2 = cls[c2];
+				const v = table[st * width + k1];
+				const v2 = table[st2 * width + k2];
+				st = v < outFrom ? v : reached(st, v, k1, from + k, present, gen);
+				st2 = v2 < outFrom ? v2 : reached(st2, v2, k2, mid + k, present, gen);
 			} else {
-				// The marker's state has outputs: record them, then the character from there.
-				const mid = markTo[st];
-				record(mid, present, gen);
-				st = table[mid * width + k];
-				if (st >= outFrom) record(st, present, gen);
+				st = advance(st, c, from + k, present, gen);
+				st2 = advance(st2, c2, mid + k, present, gen);
 			}
-			continue;
 		}
-		// Other code units are never word characters.
-		feedAt = i;
-		if (stateKind[st] === 1) st = mark(st, present, gen);
-		st = feed(st, c >= 0xa0 && isSpaceCode(c) ? 0x20 : c, present, gen);
+		// The second half's last code unit (when the range is odd) and its end.
+		for (let j = mid + half; j < n; j++) st2 = advance(st2, text.charCodeAt(j), j, present, gen);
+		feedAt = n;
+		if (stateKind[st2] === 1) mark(st2, present, gen);
+		// The first half goes on until its partial matches all start in the second half: the
+		// non-whitespace code units read since the middle (a lower bound on the stream read) are
+		// at least its depth.
+		i = mid;
+		let read = 0;
+		while (i < n && stateDepth[st] > read) {
+			const c = text.charCodeAt(i);
+			st = advance(st, c, i, present, gen);
+			if (!isSpaceCode(c)) read++;
+			i++;
+		}
+		if (i < n) return;
+	} else {
+		for (; i < n; i++) {
+			const c = text.charCodeAt(i);
+			if (c < 128) {
+				// Fast path: one table lookup per code unit unless a state with outputs is reached.
+				const k = cls[c];
+				const v = table[st * width + k];
+				st = v < outFrom ? v : reached(st, v, k, i, present, gen);
+			} else st = advance(st, c, i, present, gen);
+		}
 	}
 	feedAt = n;
 	if (stateKind[st] === 1) mark(st, present, gen);
+}
+
+/**
+ * From state `st`, the table gave `v` (a state with outputs, or `SLOW`) for an ASCII code unit of
+ * class `k` at offset `at`: records what is reached and returns the next state.
+ */
+function reached(st: number, v: number, k: number, at: number, present: Int32Array, gen: number): number {
+	feedAt = at;
+	if (v !== SLOW) {
+		record(v, present, gen);
+		return v;
+	}
+	// The marker's state has outputs: record them, then the character from there.
+	const m = markTo[st];
+	record(m, present, gen);
+	const next = trans[m * nClasses + k];
+	if (next >= OUT_FROM) record(next, present, gen);
+	return next;
+}
+
+/** The state after code unit c at offset `at` from `st`, any code unit; records what is reached. */
+function advance(st: number, c: number, at: number, present: Int32Array, gen: number): number {
+	if (c < 128) {
+		const k = textClass[c];
+		const v = trans[st * nClasses + k];
+		return v < OUT_FROM ? v : reached(st, v, k, at, present, gen);
+	}
+	// Other code units are never word characters.
+	feedAt = at;
+	if (stateKind[st] === 1) st = mark(st, present, gen);
+	return feed(st, c >= 0xa0 && isSpaceCode(c) ? 0x20 : c, present, gen);
 }
 
 /**
