@@ -1147,13 +1147,11 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 	const cls = textClass;
 	const width = nClasses;
 	const outFrom = OUT_FROM;
-	let st = 0;
-	let i = from;
 	if (n - from >= SPLIT_MIN) {
 		const half = (n - from) >>> 1;
 		const mid = from + half;
-		const before = text.charCodeAt(mid - 1);
-		let st2 = before < 128 && isWordChar(before) ? ROOT_WORD : 0;
+		let st = 0;
+		let st2 = rootBefore(text, mid);
 		for (let k = 0; k < half; k++) {
 			const c = text.charCodeAt(from + k);
 			const c2 = text.charCodeAt(mid + k);
@@ -1173,29 +1171,44 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 		for (let j = mid + half; j < n; j++) st2 = advance(st2, text.charCodeAt(j), j, present, gen);
 		feedAt = n;
 		if (stateKind[st2] === 1) mark(st2, present, gen);
-		// The first half goes on until its partial matches all start in the second half: the
-		// non-whitespace code units read since the middle (a lower bound on the stream read) are
-		// at least its depth.
-		i = mid;
-		let read = 0;
-		while (i < n && stateDepth[st] > read) {
-			const c = text.charCodeAt(i);
-			st = advance(st, c, i, present, gen);
-			if (!isSpaceCode(c)) read++;
-			i++;
-		}
-		if (i < n) return;
-	} else {
-		for (; i < n; i++) {
-			const c = text.charCodeAt(i);
-			if (c < 128) {
-				// Fast path: one table lookup per code unit unless a state with outputs is reached.
-				const k = cls[c];
-				const v = table[st * width + k];
-				st = v < outFrom ? v : reached(st, v, k, i, present, gen);
-			} else st = advance(st, c, i, present, gen);
-		}
+		overrun(text, st, mid, n, present, gen);
+		return;
 	}
+	let st = 0;
+	for (let i = from; i < n; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 128) {
+			// Fast path: one table lookup per code unit unless a state with outputs is reached.
+			const k = cls[c];
+			const v = table[st * width + k];
+			st = v < outFrom ? v : reached(st, v, k, i, present, gen);
+		} else st = advance(st, c, i, present, gen);
+	}
+	feedAt = n;
+	if (stateKind[st] === 1) mark(st, present, gen);
+}
+
+/** The state a part of a range that starts at `at` starts in: the root of the word-ness of the code unit before. */
+function rootBefore(text: string, at: number): number {
+	const c = text.charCodeAt(at - 1);
+	return c < 128 && isWordChar(c) ? ROOT_WORD : 0;
+}
+
+/**
+ * A part of a range that ended at `at` in state `st` goes on until its partial matches all start
+ * in the next part: the non-whitespace code units read since `at` (a lower bound on the stream
+ * read) are at least its depth. At the range's end `n` it takes the final marker too.
+ */
+function overrun(text: string, st: number, at: number, n: number, present: Int32Array, gen: number): void {
+	let i = at;
+	let read = 0;
+	while (i < n && stateDepth[st] > read) {
+		const c = text.charCodeAt(i);
+		st = advance(st, c, i, present, gen);
+		if (!isSpaceCode(c)) read++;
+		i++;
+	}
+	if (i < n) return;
 	feedAt = n;
 	if (stateKind[st] === 1) mark(st, present, gen);
 }
