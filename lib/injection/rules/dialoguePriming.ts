@@ -112,9 +112,9 @@ const starts = new Int32Array(RING);
 const lens = new Int32Array(RING);
 const run = new Int32Array(RING + 1);
 const runStart = new Int32Array(RING + 1);
-// How many of the ring's tokens (those that can match) fall in each hash bucket: a token whose
-// bucket is empty equals none of them, so every period's run ends without comparing.
-const bucket = new Uint8Array(BUCKETS);
+// Per hash bucket, the ring slots (bit per slot) of the tokens that can match and fall in it: a
+// token is compared only with those (usually none or one), not with all 16.
+const bucket = new Uint16Array(BUCKETS);
 
 /** Sets run[p] = 0 for every period p whose bit is set in `mask` (the periods with a run going). */
 function clearRuns(mask: number): void {
@@ -169,30 +169,29 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 		// tokens with equal hashes are compared character by character.
 		let h = Math.imul((first << 16) ^ (last << 6) ^ (i - s), 0x9e3779b1);
 		h ^= h >>> 15;
-		if (len < 0 || bucket[h & (BUCKETS - 1)] === 0) {
-			if (going !== 0) {
-				clearRuns(going);
-				going = 0;
-			}
-		} else {
-			const periods = tokens < RING ? tokens : RING;
-			for (let p = 1; p <= periods; p++) {
-				const prev = (tokens - p) & (RING - 1);
-				if (hashes[prev] === h && lens[prev] === len && sameSpan(text, starts[prev], s, len)) {
-					if (run[p] === 0) runStart[p] = starts[prev];
-					run[p]++;
-					going |= 1 << (p - 1);
-					const reps = Math.floor(run[p] / p) + 1;
-					if (p === 1 ? reps >= MIN_REPEAT_TOKEN && len >= 2 : reps >= MIN_REPEAT_PHRASE && run[1] === 0) return [[runStart[p], i]];
-				} else if ((going & (1 << (p - 1))) !== 0) {
-					run[p] = 0;
-					going &= ~(1 << (p - 1));
-				}
+		// The periods p (bit p−1) whose token p back equals this one.
+		let equal = 0;
+		if (len >= 0) {
+			for (let slots = bucket[h & (BUCKETS - 1)]; slots !== 0; slots &= slots - 1) {
+				const prev = 31 - Math.clz32(slots & -slots);
+				if (hashes[prev] === h && lens[prev] === len && sameSpan(text, starts[prev], s, len)) equal |= 1 << (((tokens - prev - 1) & (RING - 1)));
 			}
 		}
+		// Runs of the other periods end; those of these periods go on, in increasing period (a
+		// period-1 run going on counts for the longer periods' test below).
+		if ((going & ~equal) !== 0) clearRuns(going & ~equal);
+		going = equal;
+		for (let mask = equal, p = 1; mask !== 0; p++, mask >>>= 1) {
+			if ((mask & 1) === 0) continue;
+			const prev = (tokens - p) & (RING - 1);
+			if (run[p] === 0) runStart[p] = starts[prev];
+			run[p]++;
+			const reps = Math.floor(run[p] / p) + 1;
+			if (p === 1 ? reps >= MIN_REPEAT_TOKEN && len >= 2 : reps >= MIN_REPEAT_PHRASE && run[1] === 0) return [[runStart[p], i]];
+		}
 		const slot = tokens & (RING - 1);
-		if (tokens >= RING && lens[slot] >= 0) bucket[hashes[slot] & (BUCKETS - 1)]--;
-		if (len >= 0) bucket[h & (BUCKETS - 1)]++;
+		if (tokens >= RING && lens[slot] >= 0) bucket[hashes[slot] & (BUCKETS - 1)] &= ~(1 << slot);
+		if (len >= 0) bucket[h & (BUCKETS - 1)] |= 1 << slot;
 		hashes[slot] = h;
 		starts[slot] = s;
 		lens[slot] = len;
