@@ -41,6 +41,17 @@ for (let c = 0; c < 128; c++) WORDISH_ASCII[c] = isLatin(c) ? LATIN : isWordish(
 /** Characters that can make a word change: leetspeak digits and symbols, Cyrillic and Greek letters (all word-ish). */
 const FOLD_CANDIDATE = /[0-9@$!|\u0261\u0370-\u052f]/g;
 
+/**
+ * A token (between whitespace) that is a web or e-mail address: its digits and "@" are not folded
+ * as leetspeak (look-alike letters still are). E-mail is full of them (addresses, links, message
+ * ids), and folding them only made every such text a second, de-obfuscated view to scan.
+ */
+const ADDRESS = /:\/\/|www\.|mailto:|[a-z0-9]@[a-z0-9-]+\.[a-z]/;
+
+function isBlank(c: number): boolean {
+	return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 function isWordishAt(s: string, k: number): boolean {
 	const c = s.charCodeAt(k);
 	return c < 128 ? WORDISH_ASCII[c] !== 0 : isCyrGreek(c);
@@ -70,6 +81,9 @@ export function deobfuscate(view: View): Deobfuscated | null {
 	// it holds a leetspeak or Cyrillic/Greek character, so only the pieces around those are visited
 	// (`pos`: where the previous piece ended, i.e. where the next one may start).
 	let pos = 0;
+	// The whitespace-delimited token of the last leetspeak candidate: where it ends, and whether it is an address.
+	let addressEnd = -1;
+	let inAddress = false;
 	FOLD_CANDIDATE.lastIndex = 0;
 	let found: RegExpExecArray | null;
 	while ((found = FOLD_CANDIDATE.exec(s)) !== null) {
@@ -96,7 +110,19 @@ export function deobfuscate(view: View): Deobfuscated | null {
 		let end = j;
 		while (end > i && (s.charCodeAt(end - 1) === 0x21 || s.charCodeAt(end - 1) === 0x7c)) end--;
 		const mixedScript = latin > 0 && other > 0;
-		const leetWord = latin >= 2 && leet > 0 && end - i >= 4;
+		let leetWord = latin >= 2 && leet > 0 && end - i >= 4;
+		if (leetWord) {
+			// Digits and "@" in a web or e-mail address are its spelling, not leetspeak.
+			if (p >= addressEnd) {
+				let a = p;
+				while (a > 0 && !isBlank(s.charCodeAt(a - 1))) a--;
+				let b = p;
+				while (b < n && !isBlank(s.charCodeAt(b))) b++;
+				addressEnd = b;
+				inAddress = ADDRESS.test(s.slice(a, b));
+			}
+			if (inAddress) leetWord = false;
+		}
 		if (mixedScript || leetWord) {
 			for (let k = i; k < end; k++) {
 				const c = s.charCodeAt(k);

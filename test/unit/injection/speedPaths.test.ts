@@ -412,13 +412,19 @@ describe('injection speed paths keep results', () => {
 				let end = j;
 				while (end > i && (t[end - 1] === '!' || t[end - 1] === '|')) end--;
 				const mixed = latin > 0 && other > 0;
-				const leetWord = latin >= 2 && leet > 0 && end - i >= 4;
+				// Not leetspeak: the digits and "@" of a web or e-mail address (the token between whitespace).
+				let a = i;
+				while (a > 0 && !/\s/.test(t[a - 1])) a--;
+				let b = i;
+				while (b < t.length && !/\s/.test(t[b])) b++;
+				const address = /:\/\/|www\.|mailto:|[a-z0-9]@[a-z0-9-]+\.[a-z]/.test(t.slice(a, b));
+				const leetWord = latin >= 2 && leet > 0 && end - i >= 4 && !address;
 				for (let k = i; k < end && (mixed || leetWord); k++) if ((mixed && 'авекмнорстухіјѕԁԛԝɡһӏүαβεηικνορτυχγ'.includes(t[k])) || (leetWord && '103457@$!|'.includes(t[k]))) at.push(k);
 				i = j;
 			}
 			return at;
 		};
-		const parts = ['abcdefgh', 'a1b2', 'p@ss', 'wоrd', 'x', '!!', '12345678', 'ab|cd', 'ρass', ' ', ' ', '.', '\n'];
+		const parts = ['abcdefgh', 'a1b2', 'p@ss', 'wоrd', 'x', '!!', '12345678', 'ab|cd', 'ρass', ' ', ' ', '.', '\n', '://', 'www.', 'mailto:', '\t'];
 		let x = 5;
 		const rnd = (): number => {
 			x = (x * 1103515245 + 12345) & 0x7fffffff;
