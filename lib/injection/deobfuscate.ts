@@ -85,9 +85,9 @@ export function deobfuscate(view: View): Deobfuscated | null {
 	let addressEnd = -1;
 	let inAddress = false;
 	FOLD_CANDIDATE.lastIndex = 0;
-	let found: RegExpExecArray | null;
-	while ((found = FOLD_CANDIDATE.exec(s)) !== null) {
-		const p = found.index;
+	// `test` rather than `exec`: no match object per candidate (a match is one code unit, ending at lastIndex).
+	while (FOLD_CANDIDATE.test(s)) {
+		const p = FOLD_CANDIDATE.lastIndex - 1;
 		let wordStart = p;
 		while (wordStart > pos && isWordishAt(s, wordStart - 1)) wordStart--;
 		const i = wordStart + Math.floor((p - wordStart) / 64) * 64;
