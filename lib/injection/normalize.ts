@@ -107,6 +107,15 @@ export function normalize(text: string): Normalized {
 	let bidiCount = 0;
 	let bidiFirst = -1;
 	while (i < n) {
+		// ASCII first (most of the text): none of the special cases below is below U+00AD.
+		const c = text.charCodeAt(i);
+		if (c < 0x80) {
+			if (outLen >= out.length) ensure(1);
+			out[outLen] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+			map[outLen++] = i;
+			i += 1;
+			continue;
+		}
 		const cp = text.codePointAt(i) as number;
 		const w = cp > 0xffff ? 2 : 1;
 		// Unicode tag characters: ASCII shadow alphabet.
@@ -173,13 +182,6 @@ export function normalize(text: string): Normalized {
 		if (cp === 0x2018 || cp === 0x2019 || cp === 0x201b || cp === 0x2032 || cp === 0x201c || cp === 0x201d || cp === 0x201f || cp === 0x2033) {
 			ensure(1);
 			out[outLen] = cp === 0x2018 || cp === 0x2019 || cp === 0x201b || cp === 0x2032 ? 0x27 : 0x22;
-			map[outLen++] = i;
-			i += 1;
-			continue;
-		}
-		if (cp < 0x80) {
-			ensure(1);
-			out[outLen] = cp >= 0x41 && cp <= 0x5a ? cp + 32 : cp;
 			map[outLen++] = i;
 			i += 1;
 			continue;
