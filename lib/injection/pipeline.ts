@@ -10,7 +10,7 @@ import { findEncoded, rot13 } from './encoded';
 import { extractHidden } from './hiddenHtml';
 import { type NearEdits, runRules } from './match';
 import { normalize } from './normalize';
-import { filterMayMatch, filtersOf, literalsPresent, literalsPresentNear } from './prefilter';
+import { filterMayMatch, filtersOf, literalsPresent, literalsPresentNear, releaseTo, scanMark } from './prefilter';
 import { ALL_RULES, ROT13_RULES } from './rules';
 import { buildResult, snippetOf } from './result';
 import { boost } from './score';
@@ -147,6 +147,12 @@ export function scanText(text: string, options: ScanOptions = {}): ScanResult {
 	const sensitivity = options.sensitivity ?? 'medium';
 	const input = text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text;
 	const ctx: Context = { findings: [], original: input };
-	scanLayer(ctx, input, { span: null, base: 0, hidden: false, decoded: false }, 0);
+	// The literal sets of this scan live until its end (see `scanMark`).
+	const mark = scanMark();
+	try {
+		scanLayer(ctx, input, { span: null, base: 0, hidden: false, decoded: false }, 0);
+	} finally {
+		releaseTo(mark);
+	}
 	return buildResult(ctx.findings, sensitivity, options.includeNormalized === true ? normalize(input).view.text : undefined);
 }

@@ -906,12 +906,42 @@ export interface Literals {
 /**
  * A zeroed presence bit set: bit `id` of the first `WORDS` words says literal `id` is present;
  * the same bit of the next `WORDS` words says a short literal was looked for and is absent (see
- * `shortPresent`). Carved from shared slabs (`carver`).
+ * `shortPresent`). Taken from the scan arena (see `scanMark`) while it has room, else carved from
+ * shared slabs (`carver`).
  */
 const WORDS = (litStr.length + 31) >>> 5;
 const carvePresence = carver((n) => new Int32Array(n), 2 * WORDS * 32);
+/** Presence sets for up to this many literal scans at a time come from the arena. */
+const ARENA_SETS = 64;
+const arena = new Int32Array(2 * WORDS * ARENA_SETS);
+let arenaUsed = 0;
 function newPresence(): Int32Array {
-	return carvePresence(2 * WORDS);
+	const n = 2 * WORDS;
+	if (arenaUsed + n > arena.length) return carvePresence(n);
+	const out = arena.subarray(arenaUsed, arenaUsed + n);
+	arenaUsed += n;
+	return out;
+}
+
+/**
+ * Where the arena of presence sets stands; `releaseTo(mark)` gives back every set taken since
+ * (zeroed for reuse) and forgets the cached answers that used them. A scan takes a mark first and
+ * releases it at its end: its sets were new memory for every text before (a fresh, zeroed 121 KB
+ * slab every 32 sets), and that garbage cost short texts more than scanning them did. Sets taken
+ * before the mark (a caller's own `literalsPresent`) stay valid.
+ */
+export function scanMark(): number {
+	return arenaUsed;
+}
+export function releaseTo(mark: number): void {
+	if (mark >= arenaUsed) return;
+	arena.fill(0, mark, arenaUsed);
+	// (A cached answer's chunks are made with it, never later: see `scanLiterals`.)
+	for (let k = 0; k < CACHE; k++) {
+		const has = cachePresent[k]?.has;
+		if (has !== undefined && has.buffer === arena.buffer && has.byteOffset >= mark * 4) cacheText[k] = null;
+	}
+	arenaUsed = mark;
 }
 
 /** Literals newly marked present by `feed` during the current scan. */
