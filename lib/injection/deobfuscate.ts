@@ -4,6 +4,7 @@
  * spaced-out letters ("i g n o r e"). Returns a view whose map points into the normalised view,
  * or null when nothing changed.
  */
+import { isJsSpace } from './rules/rule';
 import type { View } from './types';
 
 const HOMOGLYPHS: Record<string, string> = {
@@ -47,10 +48,6 @@ const FOLD_CANDIDATE = /[0-9@$!|\u0261\u0370-\u052f]/g;
  * ids), and folding them only made every such text a second, de-obfuscated view to scan.
  */
 const ADDRESS = /:\/\/|www\.|mailto:|[a-z0-9]@[a-z0-9-]+\.[a-z]/;
-
-function isBlank(c: number): boolean {
-	return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
 
 function isWordishAt(s: string, k: number): boolean {
 	const c = s.charCodeAt(k);
@@ -115,9 +112,9 @@ export function deobfuscate(view: View): Deobfuscated | null {
 			// Digits and "@" in a web or e-mail address are its spelling, not leetspeak.
 			if (p >= addressEnd) {
 				let a = p;
-				while (a > 0 && !isBlank(s.charCodeAt(a - 1))) a--;
+				while (a > 0 && !isJsSpace(s.charCodeAt(a - 1))) a--;
 				let b = p;
-				while (b < n && !isBlank(s.charCodeAt(b))) b++;
+				while (b < n && !isJsSpace(s.charCodeAt(b))) b++;
 				addressEnd = b;
 				inAddress = ADDRESS.test(s.slice(a, b));
 			}

@@ -4,6 +4,7 @@
  * decoded text only when it is mostly printable. ROT13 is offered as a whole-text view.
  * Decoded text is evidence only if a rule later fires on it (the caller decides).
  */
+import { isJsSpace } from './rules/rule';
 
 export interface Decoded {
 	rule: string;
@@ -233,10 +234,6 @@ function scanRegex(text: string, re: RegExp, rule: string, decode: (s: string) =
 	}
 }
 
-function isSpace(c: number): boolean {
-	return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /**
  * Whether `PERCENT` can match at all: it needs four "%hh" in a row, each next "%" at most 16
  * characters (no whitespace) after the previous pair. A linear check with indexOf; the regex
@@ -252,7 +249,7 @@ function hasPercentChain(text: string): boolean {
 			continue;
 		}
 		let linked = chain > 0 && p - prevEnd <= 16;
-		for (let k = prevEnd; linked && k < p; k++) if (isSpace(text.charCodeAt(k))) linked = false;
+		for (let k = prevEnd; linked && k < p; k++) if (isJsSpace(text.charCodeAt(k))) linked = false;
 		chain = linked ? chain + 1 : 1;
 		if (chain >= 4) return true;
 		prevEnd = p + 3;

@@ -6,7 +6,7 @@
  * satisfied. This never changes results: a skipped regex could not have matched.
  */
 import { ALL_RULES, ROT13_RULES, type Rule } from './rules';
-import { isWordChar, WORD_END, WORD_START } from './rules/rule';
+import { isJsSpace, isWordChar, WORD_END, WORD_START } from './rules/rule';
 import { carver } from './slab';
 
 type Node =
@@ -179,7 +179,7 @@ function product(xs: readonly string[], ys: readonly string[], cap: number): str
 function langOf(node: Node, cap: number): string[] | null {
 	switch (node.t) {
 		case 'lit':
-			return [isSpaceCode(node.c.charCodeAt(0)) ? ' ' : node.c];
+			return [isJsSpace(node.c.charCodeAt(0)) ? ' ' : node.c];
 		case 'space':
 			return [' '];
 		case 'wb':
@@ -220,10 +220,6 @@ function langOf(node: Node, cap: number): string[] | null {
 /** Context at a literal's edge: 0 unknown, 1 a \b assertion, 2 a whitespace character. */
 type Ctx = 0 | 1 | 2;
 
-function isSpaceCode(c: number): boolean {
-	return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 function clauseQuality(cl: Lit[]): number {
 	let worst = Infinity;
 	for (const l of cl) worst = Math.min(worst, l.s.length + (l.bs ? 1 : 0) + (l.be ? 1 : 0));
@@ -259,7 +255,7 @@ function cnfMemo(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 
 /** Required literal clauses of a node: every match contains one literal of each clause. */
 function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
-	if (node.t === 'lit') return [[{ s: isSpaceCode(node.c.charCodeAt(0)) ? ' ' : node.c, bs: false, be: false }]];
+	if (node.t === 'lit') return [[{ s: isJsSpace(node.c.charCodeAt(0)) ? ' ' : node.c, bs: false, be: false }]];
 	if (node.t !== 'seq' && node.t !== 'alt') return [];
 	if (node.t === 'alt') {
 		// (A1 ∧ A2 ∧ …) ∨ (B1 ∧ B2 ∧ …) implies (Aj ∨ Bj) for any choice of j per branch: clause j
@@ -337,7 +333,7 @@ function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 		const it = items[k];
 		const nd = it.node;
 		if (nd.t === 'lit' && it.min >= 1) {
-			const ch = isSpaceCode(nd.c.charCodeAt(0)) ? ' ' : nd.c;
+			const ch = isJsSpace(nd.c.charCodeAt(0)) ? ' ' : nd.c;
 			if (runs.length === 0) {
 				runLeft = edgeCtx(items[k - 1], lctx);
 				runs = [ch];
@@ -354,7 +350,7 @@ function cnf(node: Node, lctx: Ctx, rctx: Ctx): Cnf {
 		const optional = it.min === 0 && it.max === 1 ? nd.t === 'lit' : it.min === 0 && nd.t === 'space';
 		if (optional && runs.length > 0 && (nd.t === 'lit' || nd.t === 'space')) {
 			// Present or absent: both continuations of every variant.
-			const ch = nd.t === 'space' || isSpaceCode(nd.c.charCodeAt(0)) ? ' ' : nd.c;
+			const ch = nd.t === 'space' || isJsSpace(nd.c.charCodeAt(0)) ? ' ' : nd.c;
 			if (grow((rs) => (rs.length * 2 <= MAX_VARIANTS ? [...new Set([...rs, ...rs.map((r) => append(r, ch))])] : null))) continue;
 		}
 		if ((nd.t === 'alt' || nd.t === 'seq') && it.max === 1) {
@@ -855,7 +851,7 @@ const trans = nFinal < 0xffff ? new Uint16Array(nFinal * nClasses) : new Uint32A
 /** Per ASCII code unit of the text: its class in `trans` (whitespace as a space, controls as 0x02). */
 const textClass = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
-	const mapped = isSpaceCode(c) ? 0x20 : c < 0x09 ? 0x02 : c;
+	const mapped = isJsSpace(c) ? 0x20 : c < 0x09 ? 0x02 : c;
 	textClass[c] = asciiClass[mapped] === 0 && isWordChar(c) ? OTHER_WORD : asciiClass[mapped];
 }
 
@@ -1235,7 +1231,7 @@ function overrun(text: string, st: number, at: number, n: number, present: Int32
 	while (i < n && stateDepth[st] > read) {
 		const c = text.charCodeAt(i);
 		st = advance(st, c, i, present, gen);
-		if (!isSpaceCode(c)) read++;
+		if (!isJsSpace(c)) read++;
 		i++;
 	}
 	if (i < n) return;
@@ -1271,7 +1267,7 @@ function advance(st: number, c: number, at: number, present: Int32Array, gen: nu
 	// Other code units are never word characters.
 	feedAt = at;
 	if (stateKind[st] === 1) st = mark(st, present, gen);
-	return feed(st, c >= 0xa0 && isSpaceCode(c) ? 0x20 : c, present, gen);
+	return feed(st, c >= 0xa0 && isJsSpace(c) ? 0x20 : c, present, gen);
 }
 
 /**
@@ -1455,7 +1451,7 @@ function streamBack(text: string, from: number, count: number): number {
 	let left = count;
 	while (i > 0 && left > 0) {
 		i--;
-		if (!(isSpaceCode(text.charCodeAt(i)) && i > 0 && isSpaceCode(text.charCodeAt(i - 1)))) left--;
+		if (!(isJsSpace(text.charCodeAt(i)) && i > 0 && isJsSpace(text.charCodeAt(i - 1)))) left--;
 	}
 	return i;
 }
@@ -1465,7 +1461,7 @@ function streamForward(text: string, from: number, count: number): number {
 	let left = count;
 	const n = text.length;
 	while (i < n && left > 0) {
-		if (!(isSpaceCode(text.charCodeAt(i)) && i + 1 < n && isSpaceCode(text.charCodeAt(i + 1)))) left--;
+		if (!(isJsSpace(text.charCodeAt(i)) && i + 1 < n && isJsSpace(text.charCodeAt(i + 1)))) left--;
 		i++;
 	}
 	return i;

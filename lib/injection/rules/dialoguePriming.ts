@@ -7,7 +7,7 @@
  *   that push the real instructions out of focus before the request).
  * Both are linear scanners over the original text.
  */
-import type { Rule } from './rule';
+import { isJsSpace, type Rule } from './rule';
 
 const C = 'fake_boundary';
 
@@ -28,12 +28,6 @@ function labelBefore(text: string, k: number): { word: string; start: number } |
 	// The label is a word of its own: start of text, or after a space or sentence punctuation.
 	if (s > 0 && !/[\s.!?"'(。？]/.test(text[s - 1])) return null;
 	return { word: text.slice(s, e), start: s };
-}
-
-/** Whether a UTF-16 code unit is JavaScript whitespace (`\s`), without a regex call per character. */
-function isJsSpace(c: number): boolean {
-	if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-	return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**

@@ -33,6 +33,12 @@ export const WORD_START = `(?<!${WORD_CLASS})`;
 /** `\b` at the end of a word, for any script of the folded view (see above). */
 export const WORD_END = `(?!${WORD_CLASS})`;
 
+/** Whether a UTF-16 code unit is JavaScript whitespace (`\s`), without a regex call per character. */
+export function isJsSpace(c: number): boolean {
+	if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+	return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 /** A JavaScript regex word character ([0-9A-Za-z_], what `\b` knows). */
 export function isWordChar(c: number): boolean {
 	return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
