@@ -834,8 +834,8 @@ const trans = nFinal < 0xffff ? new Uint16Array(nFinal * nClasses) : new Uint32A
 		const kind = stateKind[s];
 		const mid = dense[old * nClasses + markClass];
 		const midOut = outputs[mid].length !== 0;
-		// After a marker from a word state comes a non-word character: the root of non-word.
-		markTo[s] = mid === 0 ? (kind === 1 ? 0 : ROOT_WORD) : newId[mid];
+		// (Never the root: literals that start a word start with the marker.)
+		markTo[s] = newId[mid];
 		for (let k = 0; k < nClasses; k++) {
 			const dk = k === OTHER_WORD ? 0 : k;
 			let v: number;
@@ -1195,8 +1195,7 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 		}
 		// The second half's last code unit (when the range is odd) and its end.
 		for (let j = mid + half; j < n; j++) st2 = advance(st2, text.charCodeAt(j), j, present, gen);
-		feedAt = n;
-		if (stateKind[st2] === 1) mark(st2, present, gen);
+		finish(st2, n, present, gen);
 		overrun(text, st, mid, n, present, gen);
 		return;
 	}
@@ -1210,6 +1209,11 @@ function scanRange(text: string, from: number, n: number, present: Int32Array, g
 			st = v < outFrom ? v : reached(st, v, k, i, present, gen);
 		} else st = advance(st, c, i, present, gen);
 	}
+	finish(st, n, present, gen);
+}
+
+/** A range read up to its end `n` in state `st`: the final boundary marker after a word character. */
+function finish(st: number, n: number, present: Int32Array, gen: number): void {
 	feedAt = n;
 	if (stateKind[st] === 1) mark(st, present, gen);
 }
@@ -1234,9 +1238,7 @@ function overrun(text: string, st: number, at: number, n: number, present: Int32
 		if (!isJsSpace(c)) read++;
 		i++;
 	}
-	if (i < n) return;
-	feedAt = n;
-	if (stateKind[st] === 1) mark(st, present, gen);
+	if (i === n) finish(st, n, present, gen);
 }
 
 /**
