@@ -443,6 +443,15 @@ describe('injection speed paths keep results', () => {
 		expect(requiredLiterals('ab[a-z]cd')).toEqual([['ab'], ['cd']]);
 	});
 
+	it('looks for no function word on its own when a rule has a rarer literal to require', () => {
+		// "the", "to", "and"… occur in nearly every e-mail: as a clause of their own they filter
+		// nothing and cost the automaton a recording step at each occurrence. Phrases of them stay.
+		const words = new Set(['the', 'and', 'to', 'of', 'is', 'a', 'that', 'for', 'with', 'this', 'your', 'are', 'ed', 'n', 's', 'de', 'la', 'und', 'les']);
+		const alone = automatonLiterals().filter((l): l is string => l !== null && words.has(l.replace(/[\u0001 ]/g, '')));
+		expect(alone).toEqual([]);
+		expect(automatonLiterals()).toContain('\u0001to\u0001 \u0001the\u0001');
+	});
+
 	it('folds leetspeak and look-alikes in words cut into 64-character pieces as a full walk does', () => {
 		// Reference: the per-word walk over every character (pieces of at most 64 word characters).
 		const wordish = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x40 || c === 0x24 || c === 0x21 || c === 0x7c || (c >= 0x370 && c <= 0x52f) || c === 0x261;
