@@ -1,5 +1,5 @@
 /** Runs rules over a view and returns hits in the view's own offsets. */
-import { CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, candidateFilters, chunkLiterals, type Filter, filterMayMatch, filtersOf, type Literals, literalsPresent, matchReach, originalFilter } from './prefilter';
+import { CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, candidateFilters, chunkLiterals, type Filter, filterMayMatch, filtersOf, keyWindow, type Literals, literalsPresent, matchReach, originalFilter } from './prefilter';
 import type { Rule } from './rules';
 import type { RuleHit } from './types';
 
@@ -206,9 +206,23 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 				execRanges(re, reach, target, chunks, rule, hits);
 				continue;
 			}
+			// A text scanned whole: only around its key literals.
+			const window = !rot && filter !== undefined ? keyWindow(filter, present, reach) : null;
+			if (window !== null) {
+				execRanges(re, reach, target, [window[0], Math.min(window[1], target.length)], rule, hits);
+				continue;
+			}
 		} else if (!rot) {
 			// `folded` is the view of `original` (see below), in `lower` or `loose` terms.
 			if (!filterMayMatch(asciiOriginal ? filters[r] : originalFilter(rule, false), present, false)) continue;
+			// An ASCII-only original has the offsets of its view: only around the key literals there.
+			const filter = filters[r];
+			const reach = matchReach(re);
+			const window = asciiOriginal && filter !== undefined ? keyWindow(filter, present, reach) : null;
+			if (window !== null) {
+				execRanges(re, reach, target, [window[0], Math.min(window[1], target.length)], rule, hits);
+				continue;
+			}
 		}
 		// The whole text: every start, up to and including its end (where an empty match may be).
 		execRanges(re, Infinity, target, [0, target.length], rule, hits);

@@ -930,6 +930,8 @@ export interface Literals {
 	 * length), so a chunk without an edit in its range has the base's chunk literals.
 	 */
 	near?: { base: Literals; edits: readonly number[] };
+	/** The generation of the whole-text scan that found them (see `litGen`): set for texts scanned in one piece. */
+	gen?: number;
 }
 
 /**
@@ -999,9 +1001,30 @@ function mark(st: number, present: Int32Array, gen: number): number {
 	return st;
 }
 
+/**
+ * Where each literal occurs in the text last scanned for it: the offsets (`feedAt`) at which its
+ * first and its last occurrence were recorded, valid while `litGen[id]` is that scan's generation
+ * (see `keyWindow`). An occurrence recorded at `feedAt` has its last character there or just
+ * before (a literal that ends on a boundary marker is recorded at the character after the word).
+ */
+const litFirst = new Int32Array(litStr.length);
+const litLast = new Int32Array(litStr.length);
+const litGen = new Int32Array(litStr.length);
+
 /** Records the outputs of a state just reached (in `found` as they are first marked). */
 function record(st: number, present: Int32Array, gen: number): void {
 	if (chunkSink !== null) recordInChunks(st, chunkSink);
+	const at = feedAt;
+	for (let k = outStart[st]; k < outStart[st + 1]; k++) {
+		const id = outIds[k];
+		// (The two halves of a range are read together: occurrences come in no particular order.)
+		if (litGen[id] !== gen) {
+			litGen[id] = gen;
+			litFirst[id] = at;
+			litLast[id] = at;
+		} else if (at < litFirst[id]) litFirst[id] = at;
+		else if (at > litLast[id]) litLast[id] = at;
+	}
 	if (doneAt[st] !== gen) {
 		doneAt[st] = gen;
 		for (let k = outStart[st]; k < outStart[st + 1]; k++) {
@@ -1077,6 +1100,7 @@ function nextGeneration(): number {
 	if (++generation > 0x3fffffff) {
 		generation = 1;
 		doneAt.fill(0);
+		litGen.fill(0);
 	}
 	return generation;
 }
@@ -1101,8 +1125,9 @@ function scanLiterals(text: string): Literals {
 	}
 	const present = newPresence();
 	found = [];
-	scanRange(text, 0, text.length, present, nextGeneration());
-	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null };
+	const gen = nextGeneration();
+	scanRange(text, 0, text.length, present, gen);
+	return { has: present, ids: found, cand: null, rotCand: null, text, chunks: null, gen };
 }
 
 /**
@@ -1348,6 +1373,28 @@ export function filterMayMatch(f: Filter | undefined, lits: Literals, rot: boole
 	if (f.alts.length === 0) return true;
 	for (const clauses of f.alts) if (allHold(clauses, lits)) return true;
 	return false;
+}
+
+/**
+ * The offsets where a match of a rule with this filter can start, [lo, hi] (inclusive), from where
+ * its key literals occur, or null when that is not known (then anywhere). Every match holds an
+ * occurrence of a key literal, no more than `reach` code units long; an occurrence recorded at
+ * offset p has its last character at p or p − 1 and its first at or before that, so the match
+ * starts in [p − reach, p]. Over all occurrences: [first − reach, last].
+ */
+export function keyWindow(f: Filter, lits: Literals, reach: number): [number, number] | null {
+	const gen = lits.gen;
+	if (gen === undefined || reach === Infinity) return null;
+	let lo = Infinity;
+	let hi = -1;
+	for (const id of f.key) {
+		if (shortLit[id] !== null) return null;
+		if ((lits.has[id >>> 5] & (1 << (id & 31))) === 0) continue;
+		if (litGen[id] !== gen) return null;
+		lo = Math.min(lo, litFirst[id] - reach);
+		hi = Math.max(hi, litLast[id]);
+	}
+	return hi < 0 ? null : [Math.max(0, lo), hi];
 }
 
 function allHold(clauses: Int32Array[], lits: Literals): boolean {
