@@ -68,6 +68,8 @@ function findOpenTranscript(text: string): Array<[number, number]> {
 	return [[firstStart, e]];
 }
 
+/** Tokens longer than this never count in a run. */
+const MAX_TOKEN = 40;
 /** Periods checked (a power of two: the ring of recent tokens). */
 const RING = 16;
 /** Hash buckets of the ring's pre-check (a power of two). */
@@ -115,7 +117,79 @@ function clearRuns(mask: number): void {
 	for (let p = 1; mask !== 0; p++, mask >>>= 1) if ((mask & 1) !== 0) run[p] = 0;
 }
 
+/** Ring of the last tokens' starts and lengths for `mayRepeat` (a power of two, > RING + 4). */
+const PEEK = 32;
+const peekStart = new Int32Array(PEEK);
+const peekLen = new Int32Array(PEEK);
+const peekLine = new Int32Array(PEEK);
+
+/** Whether tokens x and y (indices, both in `mayRepeat`'s ring) are the same string. */
+function sameToken(text: string, x: number, y: number): boolean {
+	const len = peekLen[x & (PEEK - 1)];
+	if (len !== peekLen[y & (PEEK - 1)] || len > MAX_TOKEN) return false;
+	const a = peekStart[x & (PEEK - 1)];
+	if (!sameSpan(text, a, peekStart[y & (PEEK - 1)], len)) return false;
+	// Tokens without a letter or digit never count (as in `findRepeatedRuns`).
+	for (let k = a; k < a + len; k++) if (isAlnum(text.charCodeAt(k))) return true;
+	return false;
+}
+
+/** Whether tokens c … c+3 each equal the token p before them, all on one line (a run stays on one). */
+function fourEqual(text: string, c: number, p: number): boolean {
+	if (peekLine[(c - p) & (PEEK - 1)] !== peekLine[(c + 3) & (PEEK - 1)]) return false;
+	for (let j = 0; j < 4; j++) if (!sameToken(text, c + j, c + j - p)) return false;
+	return true;
+}
+
+/**
+ * Necessary for a run of `findRepeatedRuns`, and cheap: token boundaries only (the same tokens),
+ * tested at every fourth token instead of hashing each one. A run of period p holds token i equal
+ * to token i − p for at least 9 consecutive i (p = 1) or 4p (p ≥ 2). Nine or eight consecutive
+ * indices hold a multiple of 4 with the three after it in the run too; 4p ≥ 12 consecutive ones, a
+ * multiple of 8 with the three after it. So some checkpoint c (every 4th token for periods 1 and 2,
+ * every 8th for the others) has tokens c … c+3 each equal to the one p before: ordinary text,
+ * where a token seldom equals the one before it four times over, fails every checkpoint.
+ */
+function mayRepeat(text: string): boolean {
+	const n = text.length;
+	let nextSpace = -1;
+	let nextNewline = -1;
+	let nextTab = text.includes('\t') ? -1 : n;
+	let nextReturn = text.includes('\r') ? -1 : n;
+	let k = 0;
+	let line = 0;
+	let i = 0;
+	while (i < n) {
+		let c = text.charCodeAt(i);
+		while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+			if (c === 0x0a) line++;
+			if (++i >= n) return false;
+			c = text.charCodeAt(i);
+		}
+		const s = i;
+		if (nextSpace < i) nextSpace = nextOf(text, ' ', i);
+		if (nextNewline < i) nextNewline = nextOf(text, '\n', i);
+		if (nextTab < i) nextTab = nextOf(text, '\t', i);
+		if (nextReturn < i) nextReturn = nextOf(text, '\r', i);
+		i = nextSpace < nextNewline ? nextSpace : nextNewline;
+		if (nextTab < i) i = nextTab;
+		if (nextReturn < i) i = nextReturn;
+		peekStart[k & (PEEK - 1)] = s;
+		peekLen[k & (PEEK - 1)] = i - s;
+		peekLine[k & (PEEK - 1)] = line;
+		// Token k completes checkpoint c = k − 3.
+		const cp = k - 3;
+		if (cp >= 1 && (cp & 3) === 0) {
+			if (fourEqual(text, cp, 1) || (cp >= 2 && fourEqual(text, cp, 2))) return true;
+			if ((cp & 7) === 0) for (let p = 3; p <= RING && p <= cp; p++) if (fourEqual(text, cp, p)) return true;
+		}
+		k++;
+	}
+	return false;
+}
+
 function findRepeatedRuns(text: string): Array<[number, number]> {
+	if (!mayRepeat(text)) return [];
 	const n = text.length;
 	run.fill(0);
 	bucket.fill(0);
@@ -158,7 +232,7 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 		const last = text.charCodeAt(i - 1);
 		let alnum = isAlnum(first) || isAlnum(last);
 		for (let k = s + 1; !alnum && k < i - 1; k++) alnum = isAlnum(text.charCodeAt(k));
-		const len = alnum && i - s <= 40 ? i - s : -1;
+		const len = alnum && i - s <= MAX_TOKEN ? i - s : -1;
 		// A cheap hash (length, first and last character): equal tokens have equal hashes, and
 		// tokens with equal hashes are compared character by character.
 		let h = Math.imul((first << 16) ^ (last << 6) ^ (i - s), 0x9e3779b1);

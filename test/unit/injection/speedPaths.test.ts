@@ -457,6 +457,26 @@ describe('injection speed paths keep results', () => {
 			}
 			return [];
 		};
+		// The shortest runs (and one token short of them) of every period, after 0–20 other tokens,
+		// at the end of the text or before more: every alignment with the scanner's checkpoints.
+		let shortest = 0;
+		for (let p = 1; p <= 17; p++) {
+			const need = p === 1 ? 10 : 5 * p;
+			for (let lead = 0; lead <= 20; lead++) {
+				for (const count of [need - 1, need]) {
+					for (const tail of ['', ' end of it', '\nnext line']) {
+						const filler = Array.from({ length: lead }, (_, i) => `w${i}`).join(' ');
+						const run = Array.from({ length: count }, (_, i) => `t${i % p}x`).join(' ');
+						const t = `${filler}${lead > 0 ? ' ' : ''}${run}${tail}`;
+						const want = reference(t);
+						expect({ t, got: find(t) }).toEqual({ t, got: want });
+						if (want.length > 0) shortest++;
+					}
+				}
+			}
+		}
+		// Found for periods 1–16 at the shortest length, never one short of it or at period 17.
+		expect(shortest).toBe(16 * 21 * 3);
 		const words = ['a', 'the', 'cat', 'yes', '!!', '1', 'ab', '--', 'é', 'x'.repeat(41), 'x'.repeat(40), 'ab.', 'a-b', 'THE', 'The', '(a)', '-a', 'b.'];
 		const seps = [' ', ' ', '  ', '\n', '\t', '\r\n', '\r'];
 		let x = 23;
