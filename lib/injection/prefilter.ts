@@ -494,6 +494,7 @@ function marked(l: Lit): string {
 export interface Filter {
 	/** Index into the candidate bitmaps. */
 	idx: number;
+	/** Clauses packed (see `pack`). */
 	gate: Int32Array[];
 	alts: Int32Array[][];
 	/** Literals of which at least one must be present (the best clause of each alternative). */
@@ -666,7 +667,25 @@ function register(re: RegExp, into: Map<RegExp, Filter>, mode: Mode): void {
 	}
 	const useAlts = out.length > 1 || gate.length === 0;
 	const key = toIds([useAlts ? keyLits : best(gate)])[0];
-	into.set(re, { idx: nFilters++, gate: toIds(gate), alts: useAlts ? out : [], key: [...key] });
+	into.set(re, { idx: nFilters++, gate: toIds(gate).map(pack), alts: useAlts ? out.map((a) => a.map(pack)) : [], key: [...key] });
+}
+
+/**
+ * A clause packed for `anyPresent`: [n, w1, m1, …, wn, mn, short ids…]: its literals of the
+ * automaton as words of the presence set with a bit mask each (the literals of a clause were
+ * mostly registered together, so a clause of 200 literals spans a few words, tested at once),
+ * then its short literals (tested on need, see `shortPresent`).
+ */
+function pack(ids: Int32Array): Int32Array {
+	const words = new Map<number, number>();
+	const short: number[] = [];
+	for (const id of ids) {
+		if (shortLit[id] !== null) short.push(id);
+		else words.set(id >>> 5, (words.get(id >>> 5) ?? 0) | (1 << (id & 31)));
+	}
+	const out: number[] = [words.size];
+	for (const [w, m] of [...words].sort((a, b) => a[0] - b[0])) out.push(w, m);
+	return Int32Array.from([...out, ...short]);
 }
 
 /** Filters of the case-sensitive rules that scan the original text (modes `lower` and `loose`, see `Mode`). */
@@ -1398,19 +1417,20 @@ export function keyWindow(f: Filter, lits: Literals, reach: number): [number, nu
 }
 
 function allHold(clauses: Int32Array[], lits: Literals): boolean {
-	const present = lits.has;
-	for (const cl of clauses) {
-		let ok = false;
-		for (let k = 0; k < cl.length; k++) {
-			const id = cl[k];
-			if ((present[id >>> 5] & (1 << (id & 31))) !== 0 || (shortLit[id] !== null && shortPresent(lits, id))) {
-				ok = true;
-				break;
-			}
-		}
-		if (!ok) return false;
-	}
+	for (const cl of clauses) if (!anyPresent(cl, lits)) return false;
 	return true;
+}
+
+/** Whether a literal of a packed clause (see `pack`) may be present. */
+function anyPresent(cl: Int32Array, lits: Literals): boolean {
+	const present = lits.has;
+	const end = 1 + 2 * cl[0];
+	for (let k = 1; k < end; k += 2) if ((present[cl[k]] & cl[k + 1]) !== 0) return true;
+	for (let k = end; k < cl.length; k++) {
+		const id = cl[k];
+		if ((present[id >>> 5] & (1 << (id & 31))) !== 0 || shortPresent(lits, id)) return true;
+	}
+	return false;
 }
 
 /** Whether a short literal may occur in the text (a space or control stands for a class: assume yes). */
