@@ -70,20 +70,18 @@ function scanBase64(text: string, out: Decoded[]): void {
 	const n = text.length;
 	let i = 0;
 	while (i < n && out.length < MAX_ITEMS) {
-		if (!isB64(text.charCodeAt(i))) {
-			i++;
-			continue;
-		}
-		// A run starts at i. Runs shorter than MIN_BASE64_RUN are dropped: if some character of
-		// [i, i + MIN_BASE64_RUN) is not base64, every run starting before the last such character
-		// ends before it, so the scan goes on after it (checked from the right: usually a few reads).
+		// Runs shorter than MIN_BASE64_RUN are dropped: if some character of [i, i + MIN_BASE64_RUN)
+		// is not base64, every run starting at or before the last such character ends before it, so
+		// the scan goes on after it (checked from the right: usually a few reads, and several words
+		// of prose skipped at once).
 		if (i + MIN_BASE64_RUN > n) break;
 		let q = i + MIN_BASE64_RUN - 1;
-		while (q > i && isB64(text.charCodeAt(q))) q--;
-		if (q > i) {
+		while (q >= i && isB64(text.charCodeAt(q))) q--;
+		if (q >= i) {
 			i = q + 1;
 			continue;
 		}
+		// A run starts at i.
 		let j = i + 1;
 		while (j < n && isB64(text.charCodeAt(j))) j++;
 		let end = j;
@@ -134,19 +132,20 @@ function scanHex(text: string, out: Decoded[]): void {
 	const n = text.length;
 	let i = 0;
 	while (i < n && out.length < MAX_ITEMS) {
-		if (!isHex(text.charCodeAt(i))) {
-			i++;
-			continue;
-		}
 		// A run of MIN_HEX_PAIRS pairs spans at least 2·MIN_HEX_PAIRS characters, all digits or
-		// separators. If [i, i + 2·MIN_HEX_PAIRS) holds another character, no run starting before the
-		// last one reaches that many pairs, and a pair walk from there stops before it: the scan
-		// goes on after it, as it would after those walks (checked from the right).
+		// separators. If [i, i + 2·MIN_HEX_PAIRS) holds another character, no run starting at or
+		// before the last one reaches that many pairs, and a pair walk from there stops before it:
+		// the scan goes on after it, as it would after those walks (checked from the right, before
+		// anything else: prose has a letter past "f" every few characters, so this skips most of it).
 		if (i + 2 * MIN_HEX_PAIRS > n) break;
 		let q = i + 2 * MIN_HEX_PAIRS - 1;
-		while (q > i && inHexRun(text.charCodeAt(q))) q--;
-		if (q > i) {
+		while (q >= i && inHexRun(text.charCodeAt(q))) q--;
+		if (q >= i) {
 			i = q + 1;
+			continue;
+		}
+		if (!isHex(text.charCodeAt(i))) {
+			i++;
 			continue;
 		}
 		// Contiguous hex, or pairs separated by single spaces / "\x" / "0x".
