@@ -10,7 +10,7 @@ import { findEncoded, rot13 } from './encoded';
 import { extractHidden } from './hiddenHtml';
 import { type NearEdits, runRules } from './match';
 import { normalize } from './normalize';
-import { filterMayMatch, filtersOf, literalsPresent, literalsPresentNear, releaseTo, scanMark } from './prefilter';
+import { anyMayMatch, literalsPresent, literalsPresentNear, releaseTo, scanMark } from './prefilter';
 import { ALL_RULES, ROT13_RULES } from './rules';
 import { buildResult, snippetOf } from './result';
 import { boost } from './score';
@@ -83,8 +83,7 @@ function addHits(ctx: Context, sub: string, views: View[], frame: Frame, rulesOr
 /** Whether any ROT13 rule could match ROT13(view) (literal pre-filter; otherwise the scan adds nothing). */
 function rot13MayMatch(view: string): boolean {
 	const present = literalsPresent(view);
-	for (const f of filtersOf(ROT13_RULES, true)) if (filterMayMatch(f, present, true)) return true;
-	return false;
+	return anyMayMatch(ROT13_RULES, present, true);
 }
 
 function scanLayer(ctx: Context, sub: string, frame: Frame, depth: number): void {

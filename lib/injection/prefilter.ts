@@ -1383,6 +1383,28 @@ export function filtersOf(rules: readonly Rule[], rot: boolean): ReadonlyArray<F
 	return plan;
 }
 
+/** Per list of filters (`filtersOf`): filter index → filter, or null when a rule has no filter (it always may match). */
+const byIndex = new WeakMap<ReadonlyArray<Filter | undefined>, Map<number, Filter> | null>();
+
+/**
+ * Whether the filter of any of the rules may hold (`filterMayMatch`). Only filters whose key
+ * literal is present can (`candidateFilters`), so only those are looked at, not the whole list.
+ */
+export function anyMayMatch(rules: readonly Rule[], lits: Literals, rot: boolean): boolean {
+	const filters = filtersOf(rules, rot);
+	let index = byIndex.get(filters);
+	if (index === undefined) {
+		index = filters.includes(undefined) ? null : new Map(filters.map((f) => [(f as Filter).idx, f as Filter]));
+		byIndex.set(filters, index);
+	}
+	if (index === null) return true;
+	for (const idx of candidateFilters(lits, rot)) {
+		const f = index.get(idx);
+		if (f !== undefined && filterMayMatch(f, lits, rot)) return true;
+	}
+	return false;
+}
+
 /** `mayMatch` for a rule's filter from `filtersOf` (undefined: true). */
 export function filterMayMatch(f: Filter | undefined, lits: Literals, rot: boolean): boolean {
 	if (f === undefined) return true;

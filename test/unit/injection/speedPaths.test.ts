@@ -5,11 +5,11 @@
  */
 import { deobfuscate } from '../../../lib/injection/deobfuscate';
 import { scanText } from '../../../lib/injection';
-import { findEncoded } from '../../../lib/injection/encoded';
+import { findEncoded, rot13 } from '../../../lib/injection/encoded';
 import { runRules } from '../../../lib/injection/match';
 import { normalize } from '../../../lib/injection/normalize';
-import { automatonLiterals, CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, chunkLiterals, filterMayMatch, filtersOf, keyWindow, literalsPresent, literalsPresentNear, matchReach, mayMatch, originalFilter, requiredLiterals } from '../../../lib/injection/prefilter';
-import { ALL_RULES, type Rule } from '../../../lib/injection/rules';
+import { anyMayMatch, automatonLiterals, CHUNK, CHUNK_MIN_TEXT, CHUNK_REACH, chunkLiterals, filterMayMatch, filtersOf, keyWindow, literalsPresent, literalsPresentNear, matchReach, mayMatch, originalFilter, requiredLiterals } from '../../../lib/injection/prefilter';
+import { ALL_RULES, ROT13_RULES, type Rule } from '../../../lib/injection/rules';
 import { isWordChar } from '../../../lib/injection/rules/rule';
 import type { RuleHit } from '../../../lib/injection/types';
 
@@ -170,6 +170,23 @@ describe('injection speed paths keep results', () => {
 				if (matches) expect({ rule: rule.id, text: t, may: mayMatch(rule, present) }).toEqual({ rule: rule.id, text: t, may: true });
 			}
 		}
+		// ROT13: the literals of a view say whether a rule may match the view's ROT13, and whether any may.
+		let some = 0;
+		for (const t of [...samples, ...samples.map(rot13)]) {
+			const view = normalize(t).view.text;
+			const present = literalsPresent(view);
+			const rotated = rot13(view);
+			const may = ROT13_RULES.map((rule) => mayMatch(rule, present, true));
+			ROT13_RULES.forEach((rule, k) => {
+				const re = rule.re as RegExp;
+				re.lastIndex = 0;
+				if (re.test(rotated)) expect({ rule: rule.id, text: t, may: may[k] }).toEqual({ rule: rule.id, text: t, may: true });
+				re.lastIndex = 0;
+			});
+			expect({ text: t, any: anyMayMatch(ROT13_RULES, present, true) }).toEqual({ text: t, any: may.includes(true) });
+			if (may.includes(true)) some++;
+		}
+		expect(some).toBeGreaterThan(50);
 	});
 
 	it('re-scans a de-obfuscated view around its edits with the same hits as a full scan', () => {
