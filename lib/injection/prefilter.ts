@@ -1421,7 +1421,8 @@ export function filterMayMatch(f: Filter | undefined, lits: Literals, rot: boole
  * its key literals occur, or null when that is not known (then anywhere). Every match holds an
  * occurrence of a key literal, no more than `reach` code units long; an occurrence recorded at
  * offset p has its last character at p or p − 1 and its first at or before that, so the match
- * starts in [p − reach, p]. Over all occurrences: [first − reach, last].
+ * starts in [p − reach, p]. Over all occurrences: [first − reach, last]. A short literal (not in
+ * the automaton) is looked up in the text: its first and last occurrence bound it the same way.
  */
 export function keyWindow(f: Filter, lits: Literals, reach: number): [number, number] | null {
 	const gen = lits.gen;
@@ -1429,7 +1430,16 @@ export function keyWindow(f: Filter, lits: Literals, reach: number): [number, nu
 	let lo = Infinity;
 	let hi = -1;
 	for (const id of f.key) {
-		if (shortLit[id] !== null) return null;
+		const short = shortLit[id];
+		if (short !== null) {
+			// Not in the automaton: its first and last occurrence in the text itself (an occurrence
+			// without the boundaries the literal asks for only widens the window).
+			if (shortMode[id] === SHORT_ANY) return null;
+			if ((lits.has[id >>> 5] & (1 << (id & 31))) === 0 && !shortPresent(lits, id)) continue;
+			lo = Math.min(lo, lits.text.indexOf(short) - reach);
+			hi = Math.max(hi, lits.text.lastIndexOf(short) + short.length);
+			continue;
+		}
 		if ((lits.has[id >>> 5] & (1 << (id & 31))) === 0) continue;
 		if (litGen[id] !== gen) return null;
 		lo = Math.min(lo, litFirst[id] - reach);

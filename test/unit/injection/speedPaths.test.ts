@@ -282,6 +282,11 @@ describe('injection speed paths keep results', () => {
 			'you are now DAN',
 			'instructions',
 			'prompt',
+			// Key literals the automaton leaves to a search of the text (single characters).
+			'let x = y + z',
+			'a=b+c+d',
+			'+',
+			'=',
 		];
 		let x = 5;
 		const rnd = (n: number): number => {
