@@ -144,8 +144,10 @@ function scanHex(text: string, out: Decoded[]): void {
 			i = q + 1;
 			continue;
 		}
+		// Runs start at a hex digit: separators before one are passed over (a run of spaces, say,
+		// one by one, without a window test at each).
 		if (!isHex(text.charCodeAt(i))) {
-			i++;
+			while (i < n && !isHex(text.charCodeAt(i))) i++;
 			continue;
 		}
 		// Contiguous hex, or pairs separated by single spaces / "\x" / "0x".
