@@ -14,7 +14,9 @@
  * opposite orders (with two copies of the SAME build, the one in second place came out up to 25%
  * slower on all rows and 10 KB p95, though the rounds alternate), and the ratio reported is the
  * geometric mean of the two processes' ratios; `--load-order this-first|reference-first` runs one
- * process only.
+ * process only. `--separate N` (with `--reference`) instead runs N pairs of processes that load one
+ * build each, alternating (see `separate`): no place to favour either, at the cost of more time.
+ *   node dist/bench/injectionSpeed.js --rounds 6 --reference /tmp/ref/dist --separate 6
  *
  * The yardstick row is one plain JavaScript pass over the same e-mails (read each UTF-16 code unit,
  * look it up in a 128-entry table), measured in the same rounds: the scanner's cost in such passes
@@ -125,7 +127,10 @@ function scanners(): Array<[string, Scan]> {
 	};
 	const ref = arg('reference');
 	const own = resolve(__dirname, '..');
-	if (ref === undefined) return [['this build', load(own)]];
+	// `--only`: one of the two builds in this process (see `separate`).
+	const only = arg('only');
+	if (only === 'reference' && ref !== undefined) return [['reference', load(ref)]];
+	if (ref === undefined || only === 'this') return [['this build', load(own)]];
 	if (arg('load-order') === 'reference-first') return [['reference', load(ref)], ['this build', load(own)]];
 	return [['this build', load(own)], ['reference', load(ref)]];
 }
@@ -185,8 +190,46 @@ function bothOrders(): void {
 	process.stdout.write(lines.concat('', runs[0].footer, runs[1].footer).join('\n') + '\n');
 }
 
+/**
+ * `--separate N`: N pairs of child processes, each loading ONE build (`--only`), the order
+ * alternating pair by pair (this, reference; reference, this; …). No build shares a process with
+ * the other, so neither can be favoured by its place; the machine's drift over the run is shared
+ * by both. Reports per build the median of the children's medians, and the ratio of those, with
+ * the range of the per-pair ratios.
+ */
+function separate(pairs: number): void {
+	const args = process.argv.slice(2).filter((a, k, all) => a !== '--separate' && all[k - 1] !== '--separate');
+	const child = (only: 'this' | 'reference'): { title: string; rows: Array<{ label: string; values: number[]; digits: number }>; footer: string } =>
+		JSON.parse(execFileSync(process.execPath, [__filename, ...args, '--only', only, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 })) as { title: string; rows: Array<{ label: string; values: number[]; digits: number }>; footer: string };
+	const mine: Array<ReturnType<typeof child>> = [];
+	const theirs: Array<ReturnType<typeof child>> = [];
+	for (let k = 0; k < pairs; k++) {
+		if (k % 2 === 0) {
+			mine.push(child('this'));
+			theirs.push(child('reference'));
+		} else {
+			theirs.push(child('reference'));
+			mine.push(child('this'));
+		}
+	}
+	const lines = [`${mine[0].title}; ${pairs} pairs of processes, one build each, alternating`, '', '| measure | reference | this build | ratio (this ÷ reference) | per-pair ratios, min – max |', '|---|---|---|---|---|'];
+	mine[0].rows.forEach((r0, i) => {
+		const a = median(theirs.map((x) => x.rows[i].values[0]));
+		const b = median(mine.map((x) => x.rows[i].values[0]));
+		const q = mine.map((x, k) => x.rows[i].values[0] / theirs[k].rows[i].values[0]);
+		const f = (x: number): string => x.toFixed(r0.digits);
+		lines.push(`| ${r0.label} | ${f(a)} | ${f(b)} | ${(b / a).toFixed(2)} | ${Math.min(...q).toFixed(2)} – ${Math.max(...q).toFixed(2)} |`);
+	});
+	process.stdout.write(lines.concat('', mine[0].footer, theirs[theirs.length - 1].footer).join('\n') + '\n');
+}
+
 function main(): void {
-	if (arg('reference') !== undefined && arg('load-order') === undefined && !process.argv.includes('--adversarial')) {
+	const pairs = arg('separate');
+	if (pairs !== undefined && arg('only') === undefined && arg('reference') !== undefined && !process.argv.includes('--adversarial')) {
+		separate(Math.max(1, Number(pairs)));
+		return;
+	}
+	if (arg('reference') !== undefined && arg('load-order') === undefined && arg('only') === undefined && !process.argv.includes('--adversarial')) {
 		bothOrders();
 		return;
 	}
