@@ -85,6 +85,35 @@ function nextOf(text: string, ch: string, from: number): number {
 	return k < 0 ? text.length : k;
 }
 
+/**
+ * Where the next space, LF, tab and CR are at or after the current token (the text's length:
+ * none), for `tokenEnd`; `startTokens` sets them for a new text.
+ */
+const nextWs = new Int32Array(4);
+function startTokens(text: string): void {
+	const n = text.length;
+	nextWs[0] = -1;
+	nextWs[1] = -1;
+	nextWs[2] = text.includes('\t') ? -1 : n;
+	nextWs[3] = text.includes('\r') ? -1 : n;
+}
+
+/**
+ * The end of the token that starts at `i` (not whitespace): the nearest next space, LF, tab or
+ * CR, each found with `indexOf` (one native search per token, per line for LF) rather than by
+ * reading every character, and compared in place (`Math.min` of four was a tenth of the scan).
+ */
+function tokenEnd(text: string, i: number): number {
+	if (nextWs[0] < i) nextWs[0] = nextOf(text, ' ', i);
+	if (nextWs[1] < i) nextWs[1] = nextOf(text, '\n', i);
+	if (nextWs[2] < i) nextWs[2] = nextOf(text, '\t', i);
+	if (nextWs[3] < i) nextWs[3] = nextOf(text, '\r', i);
+	let e = nextWs[0] < nextWs[1] ? nextWs[0] : nextWs[1];
+	if (nextWs[2] < e) e = nextWs[2];
+	if (nextWs[3] < e) e = nextWs[3];
+	return e;
+}
+
 /** A letter or digit (any character beyond ASCII counts as one). */
 function isAlnum(c: number): boolean {
 	return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0x80;
@@ -152,10 +181,7 @@ function fourEqual(text: string, c: number, p: number): boolean {
  */
 function mayRepeat(text: string): boolean {
 	const n = text.length;
-	let nextSpace = -1;
-	let nextNewline = -1;
-	let nextTab = text.includes('\t') ? -1 : n;
-	let nextReturn = text.includes('\r') ? -1 : n;
+	startTokens(text);
 	let k = 0;
 	let line = 0;
 	let i = 0;
@@ -167,13 +193,7 @@ function mayRepeat(text: string): boolean {
 			c = text.charCodeAt(i);
 		}
 		const s = i;
-		if (nextSpace < i) nextSpace = nextOf(text, ' ', i);
-		if (nextNewline < i) nextNewline = nextOf(text, '\n', i);
-		if (nextTab < i) nextTab = nextOf(text, '\t', i);
-		if (nextReturn < i) nextReturn = nextOf(text, '\r', i);
-		i = nextSpace < nextNewline ? nextSpace : nextNewline;
-		if (nextTab < i) i = nextTab;
-		if (nextReturn < i) i = nextReturn;
+		i = tokenEnd(text, i);
 		peekStart[k & (PEEK - 1)] = s;
 		peekLen[k & (PEEK - 1)] = i - s;
 		peekLine[k & (PEEK - 1)] = line;
@@ -195,11 +215,7 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 	bucket.fill(0);
 	/** Bit p−1 set: run[p] may be non-zero (cleared runs are found from it, without a pass over all periods). */
 	let going = 0;
-	// Offsets of the next space, newline, tab and CR at or after the current token (n: none).
-	let nextSpace = -1;
-	let nextNewline = -1;
-	let nextTab = text.includes('\t') ? -1 : n;
-	let nextReturn = text.includes('\r') ? -1 : n;
+	startTokens(text);
 	let tokens = 0;
 	let i = 0;
 	while (i < n) {
@@ -217,16 +233,7 @@ function findRepeatedRuns(text: string): Array<[number, number]> {
 			going = 0;
 		}
 		const s = i;
-		// The token ends at the next whitespace, found with `indexOf` (one native search per token,
-		// per line for newlines) rather than by reading every character here.
-		if (nextSpace < i) nextSpace = nextOf(text, ' ', i);
-		if (nextNewline < i) nextNewline = nextOf(text, '\n', i);
-		if (nextTab < i) nextTab = nextOf(text, '\t', i);
-		if (nextReturn < i) nextReturn = nextOf(text, '\r', i);
-		// The nearest of the four (compared in place: Math.min of four was a tenth of this scan).
-		i = nextSpace < nextNewline ? nextSpace : nextNewline;
-		if (nextTab < i) i = nextTab;
-		if (nextReturn < i) i = nextReturn;
+		i = tokenEnd(text, i);
 		// Tokens without a letter or digit (separators, rulers) and very long ones match nothing.
 		const first = text.charCodeAt(s);
 		const last = text.charCodeAt(i - 1);
