@@ -206,23 +206,17 @@ export function runRules(rules: readonly Rule[], folded: string, original: strin
 				execRanges(re, reach, target, chunks, rule, hits);
 				continue;
 			}
-			// A text scanned whole: only around its key literals.
-			const window = !rot && filter !== undefined ? keyWindow(filter, present, reach) : null;
-			if (window !== null) {
-				execRanges(re, reach, target, [window[0], Math.min(window[1], target.length)], rule, hits);
-				continue;
-			}
 		} else if (!rot) {
 			// `folded` is the view of `original` (see below), in `lower` or `loose` terms.
 			if (!filterMayMatch(asciiOriginal ? filters[r] : originalFilter(rule, false), present, false)) continue;
-			// An ASCII-only original has the offsets of its view: only around the key literals there.
-			const filter = filters[r];
-			const reach = matchReach(re);
-			const window = asciiOriginal && filter !== undefined ? keyWindow(filter, present, reach) : null;
-			if (window !== null) {
-				execRanges(re, reach, target, [window[0], Math.min(window[1], target.length)], rule, hits);
-				continue;
-			}
+		}
+		// A text scanned whole (an ASCII-only original has the offsets of its view): only around the
+		// key literals of the rule's filter.
+		const filter = filters[r];
+		const window = !rot && filter !== undefined && (rule.original !== true || asciiOriginal) ? keyWindow(filter, present, matchReach(re)) : null;
+		if (window !== null) {
+			execRanges(re, matchReach(re), target, [window[0], Math.min(window[1], target.length)], rule, hits);
+			continue;
 		}
 		// The whole text: every start, up to and including its end (where an empty match may be).
 		execRanges(re, Infinity, target, [0, target.length], rule, hits);

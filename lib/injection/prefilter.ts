@@ -591,13 +591,13 @@ const COMMON_WORDS = new Set(
 	(
 		'the and you your yours that this these those for with from have has had are was were not but all any can will would ' +
 		'our they them their there here what which who when how into onto about just also some more very out been being ' +
-		'she her his him its one may our over such than then too use via yes now new own get got per ' +
+		'she her his him its one may over such than then too use via yes now new own get got per ' +
 		'les des une que qui pour dans par sur est pas vous nous avec ' +
-		'los las una del por para con que por como este esta ' +
-		'der die das und den dem des ein eine ist sie mit von zu auf fur für nicht ' +
+		'los las una del por para con como este esta ' +
+		'der die das und den dem ein eine ist sie mit von zu auf fur für nicht ' +
 		'het een van voor met zijn niet ook ' +
-		'uma com para que nao não por ' +
-		'che per con del della una sono non'
+		'uma com nao não ' +
+		'che della sono non'
 	).split(' '),
 );
 function commonLit(l: Lit): boolean {
@@ -1034,6 +1034,9 @@ const litGen = new Int32Array(litStr.length);
 function record(st: number, present: Int32Array, gen: number): void {
 	if (chunkSink !== null) recordInChunks(st, chunkSink);
 	const at = feedAt;
+	// The state's outputs are marked present the first time it is reached in this scan.
+	const first = doneAt[st] !== gen;
+	doneAt[st] = gen;
 	for (let k = outStart[st]; k < outStart[st + 1]; k++) {
 		const id = outIds[k];
 		// (The two halves of a range are read together: occurrences come in no particular order.)
@@ -1043,16 +1046,10 @@ function record(st: number, present: Int32Array, gen: number): void {
 			litLast[id] = at;
 		} else if (at < litFirst[id]) litFirst[id] = at;
 		else if (at > litLast[id]) litLast[id] = at;
-	}
-	if (doneAt[st] !== gen) {
-		doneAt[st] = gen;
-		for (let k = outStart[st]; k < outStart[st + 1]; k++) {
-			const id = outIds[k];
-			const bit = 1 << (id & 31);
-			if ((present[id >>> 5] & bit) === 0) {
-				present[id >>> 5] |= bit;
-				found.push(id);
-			}
+		const bit = 1 << (id & 31);
+		if (first && (present[id >>> 5] & bit) === 0) {
+			present[id >>> 5] |= bit;
+			found.push(id);
 		}
 	}
 }

@@ -199,8 +199,8 @@ function mayRepeat(text: string): boolean {
 		peekLine[k & (PEEK - 1)] = line;
 		// Token k completes checkpoint c = k − 3.
 		const cp = k - 3;
-		if (cp >= 1 && (cp & 3) === 0) {
-			if (fourEqual(text, cp, 1) || (cp >= 2 && fourEqual(text, cp, 2))) return true;
+		if (cp >= 4 && (cp & 3) === 0) {
+			if (fourEqual(text, cp, 1) || fourEqual(text, cp, 2)) return true;
 			if ((cp & 7) === 0) for (let p = 3; p <= RING && p <= cp; p++) if (fourEqual(text, cp, p)) return true;
 		}
 		k++;
